@@ -1,0 +1,31 @@
+# The course's commands. `make test` and `make demo` set everything up first.
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3
+export PYTHON
+
+.PHONY: test demo lint format bench setup graphviz
+
+setup: $(VENV)/.installed graphviz
+
+$(VENV)/.installed: pyproject.toml
+	@scripts/ensure_venv.sh
+
+graphviz:
+	@scripts/ensure_graphviz.sh
+
+test: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) -m pytest -n 2 -q
+
+demo: setup
+	$(PY) -m course_engine.demo --out out
+
+lint: setup
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: setup
+	$(PY) -m pip install --quiet micrograd==0.1.0
+	$(PY) benchmarks/bench_moons.py

@@ -1,0 +1,119 @@
+"""Pictures of computation graphs: Graphviz when `dot` is installed, text otherwise."""
+
+from __future__ import annotations
+
+import shutil
+
+from .engine import Value
+
+INSTALL_HELP = (
+    "Graphviz's `dot` program is not installed (or not on PATH), so the graph cannot "
+    "be drawn as a picture. Install it with one of:\n"
+    "  sudo apt-get install graphviz        # Debian, Ubuntu\n"
+    "  brew install graphviz                # macOS\n"
+    "  conda install -c conda-forge graphviz\n"
+    "then restart the kernel. Meanwhile draw_text(root) shows the same graph as text."
+)
+
+
+class GraphvizNotInstalled(RuntimeError):
+    """Raised by `draw_dot` when the `dot` binary is missing."""
+
+
+def graphviz_available() -> bool:
+    return shutil.which("dot") is not None
+
+
+def _name(v: Value) -> str:
+    return v.label or ""
+
+
+def _number(x: float) -> str:
+    return f"{x:.4f}"
+
+
+def draw_dot(root: Value, highlight=None, rankdir: str = "LR", format: str = "svg"):
+    """A Graphviz digraph of everything `root` was computed from.
+
+    One record per Value (label | data | grad) and one small node per operation,
+    laid out left to right. `highlight` is a list of Values, or a dict from Value
+    to a note shown on it (e.g. "finite difference 4.0000"); those are drawn red.
+    """
+    if not graphviz_available():
+        raise GraphvizNotInstalled(INSTALL_HELP)
+    import graphviz
+
+    notes = _notes(highlight)
+    order = root.topological_order()
+    ids = {node: f"v{i}" for i, node in enumerate(order)}  # stable ids: stable SVG output
+    dot = graphviz.Digraph(format=format, graph_attr={"rankdir": rankdir})
+    for node in order:
+        fields = [_name(node), f"data {_number(node.data)}", f"grad {_number(node.grad)}"]
+        style = {}
+        if node in notes:
+            if notes[node]:
+                fields.append(notes[node])
+            style = {"style": "filled", "fillcolor": "#f8c4c4", "color": "#c0392b"}
+        label = "{ " + " | ".join(_escape(f) for f in fields if f) + " }"
+        dot.node(ids[node], label=label, shape="record", **style)
+        if node._op:
+            dot.node(ids[node] + "op", label=node._op, shape="circle")
+            dot.edge(ids[node] + "op", ids[node])
+            for parent in node._prev:
+                dot.edge(ids[parent], ids[node] + "op")
+    return dot
+
+
+def draw_text(root: Value, highlight=None) -> str:
+    """The same graph as an indented tree, output first. A value reached twice is
+    written out once and then referred to."""
+    notes = _notes(highlight)
+    lines, seen = [], {}
+    stack = [(root, 0)]
+    while stack:
+        node, depth = stack.pop()
+        pad = "    " * depth
+        name = _name(node) or f"#{len(seen) + 1}"
+        if node in seen:
+            lines.append(f"{pad}{seen[node]} (used again, shown above)")
+            continue
+        seen[node] = name
+        made = f" = {node._op}(...)" if node._op else ""
+        mark = f"   <-- {notes[node] or 'check this'}" if node in notes else ""
+        lines.append(f"{pad}{name}{made}  data {_number(node.data)}  grad {_number(node.grad)}{mark}")
+        stack.extend((parent, depth + 1) for parent in reversed(node._prev))
+    return "\n".join(lines)
+
+
+class TextGraph:
+    """A text drawing that Jupyter shows as preformatted text."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __repr__(self):
+        return self.text
+
+
+def draw(root: Value, highlight=None):
+    """`draw_dot` when Graphviz is installed; otherwise say how to install it and
+    return the text drawing, so a notebook never stops here."""
+    try:
+        return draw_dot(root, highlight)
+    except GraphvizNotInstalled as missing:
+        print(missing)
+        return TextGraph(draw_text(root, highlight))
+
+
+def _notes(highlight) -> dict:
+    if highlight is None:
+        return {}
+    if isinstance(highlight, dict):
+        return dict(highlight)
+    return {node: "" for node in highlight}
+
+
+def _escape(text: str) -> str:
+    for ch in '\\{}|<>"':
+        text = text.replace(ch, "\\" + ch)
+    return text

@@ -1,0 +1,258 @@
+"""A scalar autograd engine: every Value remembers how it was made.
+
+Each operation below is two things side by side: the forward value, and the
+local derivative of that value with respect to each input. `backward()` then
+applies the chain rule node by node, from the output back to the leaves.
+
+Why local derivatives are stored as numbers, not closures: micrograd gives each
+node a `_backward` closure that refers back to the node itself. That is a
+reference cycle per node, so every graph waits for Python's cyclic garbage
+collector, which dominates a training loop's time. A node here holds plain
+numbers, so a graph is freed by reference counting the moment it is dropped.
+"""
+
+from __future__ import annotations
+
+import math
+from contextlib import contextmanager
+from numbers import Real
+
+_recording = True  # False inside `no_grad()`: forward values only, no graph
+
+
+@contextmanager
+def no_grad():
+    """Compute forward values without recording a graph (evaluation, plotting)."""
+    global _recording
+    previous, _recording = _recording, False
+    try:
+        yield
+    finally:
+        _recording = previous
+
+
+def is_recording() -> bool:
+    """True when new Values remember their parents (outside `no_grad()`)."""
+    return _recording
+
+
+def _check_real(data, where: str) -> float:
+    if type(data) is float:  # the common case, kept cheap
+        return data
+    if isinstance(data, Real):
+        return float(data)
+    raise TypeError(
+        f"{where}: expected a real number, got {type(data).__name__} {data!r}. "
+        "Convert it first, for example Value(float(x))."
+    )
+
+
+def _exp(x: float) -> float:
+    try:
+        return math.exp(x)
+    except OverflowError:  # exp(x) above about 1.8e308: the limit is infinity
+        return math.inf
+
+
+class Value:
+    """A scalar that records the operations that produced it."""
+
+    __slots__ = ("data", "grad", "label", "_prev", "_op", "_local_grads")
+
+    def __init__(self, data, _children=(), _op="", label="", _local_grads=()):
+        self.data = _check_real(data, "Value(data)")
+        self.grad = 0.0
+        self.label = label
+        self._op = _op
+        if _recording:
+            self._prev = _children  # a tuple: parents in a fixed order
+            self._local_grads = _local_grads  # d(self)/d(parent), one per parent
+        else:
+            self._prev = ()
+            self._local_grads = ()
+
+    def __repr__(self):
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data}, grad={self.grad}{label})"
+
+    # ---- the chain rule for one node ---------------------------------------
+    def _backward(self):
+        for parent, local in zip(self._prev, self._local_grads):
+            parent.grad += local * self.grad  # += : a value used twice gets both paths
+
+    # ---- arithmetic ---------------------------------------------------------
+    def __add__(self, other):
+        other = _as_value(other, "+", self)
+        return Value(self.data + other.data, (self, other), "+", _local_grads=(1.0, 1.0))
+
+    def __mul__(self, other):
+        other = _as_value(other, "*", self)
+        return Value(self.data * other.data, (self, other), "*", _local_grads=(other.data, self.data))
+
+    def __sub__(self, other):
+        other = _as_value(other, "-", self)
+        return Value(self.data - other.data, (self, other), "-", _local_grads=(1.0, -1.0))
+
+    def __truediv__(self, other):
+        other = _as_value(other, "/", self)
+        x, y = self.data, other.data
+        if y == 0.0:
+            raise ZeroDivisionError(f"division by zero: {self!r} / {other!r}")
+        return Value(x / y, (self, other), "/", _local_grads=(1.0 / y, -x / (y * y)))
+
+    def __neg__(self):
+        return Value(-self.data, (self,), "neg", _local_grads=(-1.0,))
+
+    def __pow__(self, exponent):
+        if isinstance(exponent, Value):  # x ** y: y gets a gradient too
+            x, y = self.data, exponent.data
+            out = _power(x, y, lambda: f"{self!r} ** {exponent!r}")
+            return Value(
+                out,
+                (self, exponent),
+                "**",
+                _local_grads=(_power_slope(x, y), _exponent_slope(x, out)),
+            )
+        n = _check_real(exponent, f"{self!r} ** exponent")
+        out = _power(self.data, n, lambda: f"{self!r} ** {n}")
+        return Value(out, (self,), f"**{n:g}", _local_grads=(_power_slope(self.data, n),))
+
+    def __radd__(self, other):
+        return self + other
+
+    def __rmul__(self, other):
+        return self * other
+
+    def __rsub__(self, other):
+        return _as_value(other, "-", self) - self
+
+    def __rtruediv__(self, other):
+        return _as_value(other, "/", self) / self
+
+    def __rpow__(self, base):
+        return _as_value(base, "**", self) ** self
+
+    # ---- functions of one value --------------------------------------------
+    def exp(self):
+        out = _exp(self.data)
+        return Value(out, (self,), "exp", _local_grads=(out,))
+
+    def log(self):
+        x = self.data
+        if x <= 0.0:
+            raise ValueError(
+                f"log({self!r}): log is defined only for positive numbers. "
+                "Clip the input first, for example (x + 1e-12) or a sigmoid before it."
+            )
+        return Value(math.log(x), (self,), "log", _local_grads=(1.0 / x,))
+
+    def tanh(self):
+        t = math.tanh(self.data)  # math.tanh saturates to +-1, no overflow
+        return Value(t, (self,), "tanh", _local_grads=(1.0 - t * t,))
+
+    def sigmoid(self):
+        x = self.data
+        if x >= 0.0:  # two forms so that exp never sees a large positive number
+            s = 1.0 / (1.0 + math.exp(-x))
+        else:
+            e = math.exp(x)
+            s = e / (1.0 + e)
+        return Value(s, (self,), "sigmoid", _local_grads=(s * (1.0 - s),))
+
+    def relu(self):
+        x = self.data
+        return Value(x if x > 0.0 else 0.0, (self,), "relu", _local_grads=(1.0 if x > 0.0 else 0.0,))
+
+    def leaky_relu(self, slope=0.01):
+        x = self.data
+        return Value(
+            x if x > 0.0 else slope * x,
+            (self,),
+            "leaky_relu",
+            _local_grads=(1.0 if x > 0.0 else slope,),
+        )
+
+    # ---- fused operations -----------------------------------------------------
+    @staticmethod
+    def weighted_sum(weights, inputs, bias):
+        """bias + sum(w * x) as one node, in the same order as chained + and *.
+
+        One node instead of 2n: the same numbers, a graph n times smaller. This is
+        what keeps the reference MLP fast; notebooks 04-05 build it from + and *.
+        """
+        inputs = [_as_value(x, "weighted_sum", bias) for x in inputs]
+        total = bias.data
+        for w, x in zip(weights, inputs):
+            total += w.data * x.data
+        return Value(
+            total,
+            (bias, *weights, *inputs),
+            "wsum",
+            _local_grads=(1.0, *[x.data for x in inputs], *[w.data for w in weights]),
+        )
+
+    # ---- backpropagation ----------------------------------------------------
+    def topological_order(self):
+        """Every node of the graph, each after all of its parents. No recursion,
+        so a chain of a million nodes is fine."""
+        order, visited = [], set()
+        stack = [(self, False)]
+        while stack:
+            node, parents_done = stack.pop()
+            if parents_done:
+                order.append(node)
+            elif node not in visited:
+                visited.add(node)
+                stack.append((node, True))
+                stack.extend((parent, False) for parent in reversed(node._prev))
+        return order
+
+    def backward(self):
+        """Fill `.grad` of every node with d(self)/d(node), adding to what is there."""
+        self.grad = 1.0
+        for node in reversed(self.topological_order()):
+            node._backward()
+
+
+def _as_value(other, op: str, value: Value) -> Value:
+    if isinstance(other, Value):
+        return other
+    if isinstance(other, Real):
+        return Value(other)
+    raise TypeError(
+        f"cannot compute {value!r} {op} {type(other).__name__} {other!r}: "
+        "Values combine only with Values and real numbers."
+    )
+
+
+def _power(x: float, n: float, describe) -> float:
+    """x ** n; `describe()` names the expression in an error (built only then)."""
+    if x < 0.0 and not n.is_integer():
+        raise ValueError(
+            f"{describe()}: a negative base with a fractional exponent has no real "
+            "result. Keep the base positive (for example x.exp() or x**2 first)."
+        )
+    if x == 0.0 and n < 0.0:
+        raise ZeroDivisionError(f"{describe()}: zero to a negative power")
+    try:
+        return x**n
+    except OverflowError:  # beyond float range: the limit is +-infinity
+        return -math.inf if x < 0.0 and n % 2 == 1 else math.inf
+
+
+def _power_slope(x: float, n: float) -> float:
+    """d/dx of x ** n: n x^(n-1)."""
+    if n == 0.0:
+        return 0.0
+    if x == 0.0 and n < 1.0:
+        return math.inf  # e.g. sqrt is vertical at 0
+    return n * _power(x, n - 1.0, lambda: "power rule")
+
+
+def _exponent_slope(x: float, out: float) -> float:
+    """d/dy of x ** y: x^y ln(x)."""
+    if x > 0.0:
+        return out * math.log(x)
+    if x == 0.0:
+        return 0.0  # 0 ** y is 0 for every y > 0
+    return math.nan  # for x < 0, x ** y exists only at whole y: no slope in y
