@@ -1,0 +1,5 @@
+"""Checks for the course notebooks, and the instructor's command line."""
+
+from .core import EXERCISES, CheckFailed, NotAttempted, check, get_exercise, hint
+
+__all__ = ["check", "hint", "CheckFailed", "NotAttempted", "EXERCISES", "get_exercise"]

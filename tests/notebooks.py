@@ -1,0 +1,100 @@
+"""Run course notebooks in real kernels and read what each graded cell did.
+
+Used by the notebook tests and by the mutant catalogue: a mutant is a small
+rewrite of a solution; running the rewritten notebook must fail exactly the
+graded cell of the exercise it breaks, with a message naming the mistake.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+SOLUTIONS = ROOT / "solutions"
+NOTEBOOKS = ROOT / "notebooks"
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def solution_path(assignment: str) -> Path:
+    return SOLUTIONS / assignment / f"{assignment}.ipynb"
+
+
+def run(nb, folder: Path, timeout: int = 120):
+    """Execute a notebook object in place, letting cells fail, in `folder`."""
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": str(folder)}},
+    )
+    client.execute()
+    return nb
+
+
+def graded_results(nb) -> dict[str, str | None]:
+    """grade_id of each graded cell -> its error text ('Name: message'), or None if it passed."""
+    results = {}
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type != "code" or not meta.get("grade"):
+            continue
+        errors = [o for o in cell.get("outputs", []) if o.output_type == "error"]
+        results[meta["grade_id"]] = (
+            ANSI.sub("", f"{errors[0].ename}: {errors[0].evalue}") if errors else None
+        )
+    return results
+
+
+def cells_checking(nb, exercise_id: str) -> list[str]:
+    """grade_ids of the graded cells that call check() on this exercise."""
+    needle = f'check("{exercise_id}"'
+    return [
+        c.metadata["nbgrader"]["grade_id"]
+        for c in nb.cells
+        if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade") and needle in c.source
+    ]
+
+
+@dataclass
+class Mutant:
+    """A typical mistake: replace `find` (which must occur exactly once in the
+    solution notebook's code) by `replace`; the check of `exercise` must then
+    fail with a message containing `message`, and every other graded cell pass."""
+
+    name: str
+    assignment: str
+    exercise: str
+    find: str
+    replace: str
+    message: str
+
+    def apply(self):
+        nb = nbformat.read(solution_path(self.assignment), as_version=4)
+        hits = [c for c in nb.cells if c.cell_type == "code" and self.find in c.source]
+        count = sum(c.source.count(self.find) for c in hits)
+        assert count == 1, f"mutant {self.name}: {self.find!r} occurs {count} times, not once"
+        hits[0].source = hits[0].source.replace(self.find, self.replace)
+        return nb
+
+
+def assert_mutant_caught(mutant: Mutant):
+    nb = mutant.apply()
+    targets = cells_checking(nb, mutant.exercise)
+    assert targets, f"no graded cell calls check({mutant.exercise!r})"
+    results = graded_results(run(nb, solution_path(mutant.assignment).parent))
+    for grade_id, error in results.items():
+        if grade_id in targets:
+            assert error is not None, f"{mutant.name}: the check of {mutant.exercise} did not catch it"
+            assert mutant.message in error, (
+                f"{mutant.name}: the message does not name the mistake "
+                f"({mutant.message!r} not found in):\n{error}"
+            )
+            assert mutant.exercise in error, f"{mutant.name}: message does not name the exercise"
+        else:
+            assert error is None, f"{mutant.name}: graded cell {grade_id} failed too:\n{error}"
