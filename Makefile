@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PYTHON ?= python3
 export PYTHON
 
-.PHONY: test demo lint format bench setup graphviz
+.PHONY: test demo lint release bench setup graphviz
 
 setup: $(VENV)/.installed graphviz
 
@@ -17,7 +17,11 @@ graphviz:
 test: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(PY) -m pytest -n 2 -q
+	$(PY) -m pytest -n 2 --dist loadfile -q tests solutions \
+		--nbval --nbval-sanitize-with tests/nbval_sanitize.cfg
+
+release: setup
+	$(VENV)/bin/micrograd-course release
 
 demo: setup
 	$(PY) -m course_engine.demo --out out

@@ -1,23 +1,95 @@
-"""micrograd-course: the course's command line."""
+"""micrograd-course: the course's command line (nbgrader underneath)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
-from .release import release
+from .collect import DEFAULT_PATTERN
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="micrograd-course", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
+
     rel = commands.add_parser("release", help="generate notebooks/ from solutions/ with nbgrader")
-    rel.add_argument("--out", help="folder to write the student notebooks to (default: notebooks/)")
+    rel.add_argument("--out", help="folder for the student notebooks (default: notebooks/)")
+
+    gr = commands.add_parser("grade", help="autograde a class of submissions")
+    gr.add_argument("submissions", help="nbgrader submitted/ folder, or a folder or .zip of notebooks")
+    gr.add_argument("--out", required=True, help="grading folder: gradebook, grades.csv, feedback/")
+    gr.add_argument("--jobs", type=int, help="notebooks graded at once (default: one per core)")
+    gr.add_argument("--timeout", type=int, default=30, help="seconds per cell (default: 30)")
+    gr.add_argument("--memory", type=int, default=2048, help="MiB per kernel (default: 2048)")
+    gr.add_argument(
+        "--pattern", default=DEFAULT_PATTERN, help="regex with (?P<student>...) for LMS file names"
+    )
+    gr.add_argument("--assignment", action="append", help="expect this assignment from everyone (repeatable)")
+    gr.add_argument("--no-sandbox", action="store_true", help="run student code without bubblewrap")
+    gr.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    rep = commands.add_parser("report", help="class report of a grading folder")
+    rep.add_argument("folder")
+
+    val = commands.add_parser("validate", help="check a notebook before submitting it")
+    val.add_argument("notebook")
+
     args = parser.parse_args(argv)
-    if args.command == "release":
-        release(args.out)
+    try:
+        return COMMANDS[args.command](args)
+    except (FileNotFoundError, ValueError, RuntimeError) as error:
+        print(f"micrograd-course {args.command}: {error}", file=sys.stderr)
+        return 2
+
+
+def _release(args):
+    from .release import release
+
+    release(args.out)
     return 0
 
+
+def _grade(args):
+    from .grade import grade, score_table
+
+    results = grade(
+        args.submissions,
+        args.out,
+        jobs=args.jobs,
+        timeout=args.timeout,
+        memory_mb=args.memory,
+        pattern=args.pattern,
+        expected=args.assignment,
+        sandboxed=False if args.no_sandbox else None,
+        progress=not args.quiet,
+    )
+    print(score_table(results))
+    out = Path(args.out)
+    print(
+        f"\ngradebook: {out / 'gradebook.db'}\ngrades:    {out / 'grades.csv'}\nfeedback:  {out / 'feedback'}/"
+    )
+    return 0
+
+
+def _report(args):
+    from .report import write_report
+
+    target = write_report(Path(args.folder))
+    print(target.read_text())
+    print(f"report written to {target}")
+    return 0
+
+
+def _validate(args):
+    from .validate import validate
+
+    ok, text = validate(args.notebook)
+    print(text)
+    return 0 if ok else 1
+
+
+COMMANDS = {"release": _release, "grade": _grade, "report": _report, "validate": _validate}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,0 +1,82 @@
+"""The grading folder: nbgrader's course layout, config and SQLite gradebook.
+
+DIR/nbgrader_config.py   settings every nbgrader step here reads
+DIR/source/              a copy of solutions/ (with hidden tests)
+DIR/gradebook.db         nbgrader's gradebook: assignments, students, grades
+DIR/submitted/ autograded/ feedback/   per student, as nbgrader lays them out
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from .release import ROOT, assignments
+
+CONFIG = """\
+# written by micrograd-course grade
+c = get_config()  # noqa: F821
+c.CourseDirectory.root = {root!r}
+c.CourseDirectory.db_url = {db!r}
+c.Execute.timeout = {timeout}
+c.Execute.interrupt_on_timeout = True
+c.OverwriteCells.add_missing_cells = True
+c.Autograde.create_student = True
+c.ClearSolutions.code_stub = {{"python": "# YOUR CODE HERE\\nraise NotImplementedError()"}}
+{extra}
+"""
+
+
+def write_config(folder: Path, db_path: Path, timeout: int, extra: str = "") -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    text = CONFIG.format(root=str(folder), db=f"sqlite:///{db_path}", timeout=timeout, extra=extra)
+    (folder / "nbgrader_config.py").write_text(text)
+
+
+def nbgrader(*args, cwd: Path, timeout=None) -> subprocess.CompletedProcess:
+    """Run one nbgrader command in `cwd` (which holds its nbgrader_config.py)."""
+    return subprocess.run(
+        [sys.executable, "-m", "nbgrader", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def source_digest(root: Path = ROOT) -> str:
+    digest = hashlib.sha256()
+    for path in sorted((root / "solutions").rglob("*.ipynb")):
+        if ".ipynb_checkpoints" not in path.parts:
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def prepare(course: Path, timeout: int, root: Path = ROOT) -> list[str]:
+    """Create or update the grading folder; returns the assignment names.
+
+    The gradebook keeps every grade across runs; the assignments are
+    (re)generated only when solutions/ changed since the last run.
+    """
+    course = course.resolve()
+    write_config(course, course / "gradebook.db", timeout)
+    names = assignments(root)
+    stamp = course / ".source-digest"
+    digest = source_digest(root)
+    if stamp.exists() and stamp.read_text() == digest and (course / "gradebook.db").exists():
+        return names
+    if (course / "source").exists():
+        shutil.rmtree(course / "source")
+    shutil.copytree(
+        root / "solutions", course / "source", ignore=shutil.ignore_patterns(".ipynb_checkpoints")
+    )
+    for name in names:
+        result = nbgrader("generate_assignment", name, "--force", cwd=course)
+        if result.returncode != 0:
+            raise RuntimeError(f"nbgrader generate_assignment {name} failed:\n{result.stdout}{result.stderr}")
+    stamp.write_text(digest)
+    return names

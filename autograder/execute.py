@@ -1,0 +1,202 @@
+"""Stage 2, execute: autograde one submission with nbgrader, in a folder of its own.
+
+Why a folder (and a gradebook) per submission: nbgrader's autograde writes its
+SQLite gradebook as it goes, so two autogrades at once contend for the same
+file (nbgrader issue #174). Each job here runs the real `nbgrader autograde`
+and `nbgrader generate_feedback` against a private copy of the gradebook;
+stage 3 (score.py) then copies the grades into the class gradebook, one
+submission at a time. The grades are nbgrader's own, computed the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from queue import Empty, Queue
+from threading import Thread
+
+from . import sandbox
+from .course import write_config
+from .release import ROOT
+
+FEEDBACK_EXTRA = """\
+# feedback shows what failed and why, not the hidden test code
+from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+c.ClearHiddenTests.enforce_metadata = False
+c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+c.KernelManager.transport = "ipc"
+c.KernelManager.ip = {ip!r}
+c.Execute.kernel_name = {kernel!r}
+"""
+
+
+@dataclass
+class Settings:
+    timeout: int = 30  # seconds per cell
+    memory_mb: int = 2048  # address-space cap per kernel
+    sandboxed: bool = True
+    hidden: tuple = (ROOT / "solutions",)  # folders student code must not see
+
+
+@dataclass
+class JobResult:
+    student: str
+    assignment: str
+    ok: bool
+    reason: str | None = None
+    seconds: float = 0.0
+    folder: Path | None = None
+    log: str = field(default="", repr=False)
+
+    @property
+    def key(self) -> str:
+        return f"{self.student}/{self.assignment}"
+
+
+def job_folder(course: Path, student: str, assignment: str) -> Path:
+    return course / "work" / f"{student}__{assignment}"
+
+
+def prepare_job(course: Path, template_db: Path, student: str, assignment: str, settings: Settings) -> Path:
+    """A course folder for one submission: its notebook, a copy of the gradebook,
+    the source, the kernel spec and nbgrader config that sandbox its kernel."""
+    job = job_folder(course, student, assignment)
+    if job.exists():
+        shutil.rmtree(job)
+    submitted = job / "submitted" / student / assignment
+    submitted.mkdir(parents=True)
+    name = f"{assignment}.ipynb"
+    shutil.copyfile(course / "submitted" / student / assignment / name, submitted / name)
+    shutil.copyfile(template_db, job / "gradebook.db")
+    (job / "source").symlink_to(course / "source", target_is_directory=True)
+    autograded = job / "autograded" / student / assignment
+    autograded.mkdir(parents=True)
+    run = job / "run"
+    run.mkdir()
+    argv = sandbox.kernel_argv(
+        writable=[autograded, run],
+        hidden=[course, *settings.hidden],
+        memory_mb=settings.memory_mb,
+        sandboxed=settings.sandboxed,
+    )
+    sandbox.write_kernelspec(job / "jupyter", argv)
+    extra = FEEDBACK_EXTRA.format(ip=str(run / "kernel"), kernel=sandbox.KERNEL_NAME)
+    write_config(job, job / "gradebook.db", settings.timeout, extra)
+    return job
+
+
+class Worker:
+    """One `python -m autograder.worker` process, restarted when it dies or hangs."""
+
+    def __init__(self):
+        self.process = None
+
+    def run(self, job: Path, student: str, assignment: str, limit: float) -> tuple[bool, str, str | None]:
+        """(ok, nbgrader's log, reason when not ok)."""
+        if self.process is None or self.process.poll() is not None:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "autograder.worker"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                text=True,
+                start_new_session=True,  # so a hung job can be killed with all its children
+            )
+        request = {"folder": str(job), "assignment": assignment, "student": student}
+        try:
+            self.process.stdin.write(json.dumps(request) + "\n")
+            self.process.stdin.flush()
+            ready, _, _ = select.select([self.process.stdout], [], [], limit)
+            line = self.process.stdout.readline() if ready else ""
+        except (BrokenPipeError, OSError):
+            line = ""
+        if not line:
+            hung = self.process.poll() is None
+            self.stop()
+            reason = (
+                f"grading took longer than {limit:.0f} s and was stopped" if hung else "the grader crashed"
+            )
+            return False, "", reason
+        try:
+            answer = json.loads(line)
+        except json.JSONDecodeError:
+            self.stop()
+            return False, line, "the grader returned something unreadable"
+        return answer["ok"], answer["log"], None if answer["ok"] else failure_reason(answer["log"])
+
+    def stop(self):
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        self.process = None
+
+
+def run_job(course, template_db, student, assignment, settings: Settings, worker: Worker) -> JobResult:
+    """Autograde and render feedback for one submission; never raises for a bad submission."""
+    start = time.perf_counter()
+    job = prepare_job(course, template_db, student, assignment, settings)
+    # each cell gets `timeout`; the whole notebook a generous bound on top
+    limit = 120 + 40 * settings.timeout
+    ok, log, reason = worker.run(job, student, assignment, limit)
+    return JobResult(student, assignment, ok, reason, time.perf_counter() - start, job, log)
+
+
+def failure_reason(log: str) -> str:
+    """A sentence for the student and the report, read off nbgrader's log."""
+    if "DeadKernelError" in log or "Kernel died" in log or "kernel died" in log.lower():
+        return (
+            "the Python kernel died while running the notebook (os._exit, a crash, or too much "
+            "memory); the notebook could not be graded"
+        )
+    if "CellTimeoutError" in log or "Timeout" in log:
+        return "the notebook did not finish in time"
+    errors = [line.strip() for line in log.splitlines() if "[ERROR]" in line or "Error" in line]
+    return "nbgrader could not grade the notebook: " + (errors[-1] if errors else "unknown error")
+
+
+def run_all(course: Path, pairs, settings: Settings, jobs: int, on_done=None) -> list[JobResult]:
+    """Run every (student, assignment) job on `jobs` workers, calling `on_done(result)`
+    as each finishes (in the calling thread, so it may write the class gradebook)."""
+    template = course / "work" / "template.db"
+    template.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(course / "gradebook.db", template)  # a still copy: the class gradebook changes as we go
+    queue = Queue()
+    for pair in pairs:
+        queue.put(pair)
+    done = Queue()
+
+    def serve():
+        worker = Worker()
+        try:
+            while True:
+                try:
+                    student, assignment = queue.get_nowait()
+                except Empty:
+                    return
+                try:
+                    result = run_job(course, template, student, assignment, settings, worker)
+                except Exception as error:  # a fault of ours must not stall the batch either
+                    result = JobResult(student, assignment, False, f"internal grading error: {error!r}")
+                done.put(result)
+        finally:
+            worker.stop()
+
+    threads = [Thread(target=serve, daemon=True) for _ in range(max(1, min(jobs, len(pairs))))]
+    for thread in threads:
+        thread.start()
+    results = []
+    for _ in pairs:
+        result = done.get()
+        results.append(result)
+        if on_done:
+            on_done(result)
+    return results

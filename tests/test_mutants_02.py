@@ -1,0 +1,373 @@
+"""Notebook 02 (the student's Value): its checks, typical mistakes, correct alternatives.
+
+The unit tests build small Value classes in Python and call the checks directly
+(no kernel). The mutants rewrite one line of the solution notebook and run it in
+a real kernel: exactly the graded cell of the broken exercise must fail, naming
+the mistake. The alternatives are other correct answers: every graded cell passes.
+"""
+
+import nbformat
+import pytest
+
+from autograder import CheckFailed, NotAttempted, check
+from notebooks import Mutant, assert_mutant_caught, graded_results, run, solution_path
+
+# ---- a correct Value, written the way the notebook builds it ------------------------------
+
+
+def make_value_class(**overrides):
+    """A fresh Value class as the notebook's solution defines it, with methods replaced."""
+
+    class Value:
+        def __init__(self, data, _children=(), _op="", label=""):
+            self.data = float(data)
+            self.grad = 0.0
+            self._prev = tuple(_children)
+            self._op = _op
+            self.label = label
+
+        def __repr__(self):
+            return f"Value(data={self.data}, grad={self.grad})"
+
+        def __add__(self, other):
+            other = other if isinstance(other, Value) else Value(other)
+            return Value(self.data + other.data, (self, other), "+")
+
+        def __mul__(self, other):
+            other = other if isinstance(other, Value) else Value(other)
+            return Value(self.data * other.data, (self, other), "*")
+
+        def __radd__(self, other):
+            return self + other
+
+        def __rmul__(self, other):
+            return self * other
+
+        def relu(self):
+            return Value(max(0.0, self.data), (self,), "relu")
+
+    for name, method in overrides.items():
+        setattr(Value, name, method)
+    return Value
+
+
+def failure(exercise, *objects, hidden=False):
+    with pytest.raises(CheckFailed) as info:
+        check(exercise, *objects, hidden=hidden, quiet=True)
+    return str(info.value)
+
+
+def test_right_answers_pass_visible_and_hidden():
+    Value = make_value_class()
+    cases = {
+        "02.value": (Value,),
+        "02.arith": (Value,),
+        "02.numbers": (Value,),
+        "02.graph": (Value,),
+        "02.expr_d": (lambda a, b, c: a * b + c,),
+        "02.expr_z": (lambda x, y: x * x + 2 * x * y + y * y,),
+        "02.relu": (Value.relu, Value),
+    }
+    for exercise, objects in cases.items():
+        check(exercise, *objects, quiet=True)
+        check(exercise, *objects, hidden=True, seed=7, quiet=True)
+
+
+def test_the_curriculum_numbers_with_a_correct_value():
+    Value = make_value_class()
+    assert repr(Value(2.5)) == "Value(data=2.5, grad=0.0)"
+    assert (Value(-4) + Value(2)).data == -2.0 and (Value(-4) * Value(2)).data == -8.0
+    assert (Value(2) * Value(-3) + Value(10)).data == 4.0
+    x, y = Value(3), Value(-2)
+    assert (x * x + 2 * x * y + y * y).data == 1.0
+    assert Value(-5).relu().data == 0.0 and Value(3).relu().data == 3.0
+
+
+def test_stubs_are_not_attempted():
+    def stub(*args, **kwargs):
+        raise NotImplementedError()
+
+    Stubbed = make_value_class(__init__=stub)
+    with pytest.raises(NotAttempted):
+        check("02.value", Stubbed, quiet=True)
+    with pytest.raises(NotAttempted):
+        check("02.graph", Stubbed, quiet=True)
+    NoArith = make_value_class(__add__=stub, __mul__=stub, __radd__=stub, __rmul__=stub)
+    for exercise in ("02.arith", "02.numbers"):
+        with pytest.raises(NotAttempted):
+            check(exercise, NoArith, quiet=True)
+    for exercise in ("02.expr_d", "02.expr_z"):
+        with pytest.raises(NotAttempted):
+            check(exercise, stub, quiet=True)
+    with pytest.raises(NotAttempted):
+        check("02.relu", stub, make_value_class(), quiet=True)
+
+
+def test_arithmetic_checks_do_not_depend_on_the_students_constructor():
+    def broken_init(self, data, _children=(), _op="", label=""):
+        self.data = data  # no float, no grad, no history
+
+    Value = make_value_class(__init__=broken_init)
+    for exercise in ("02.arith", "02.numbers"):
+        check(exercise, Value, quiet=True)
+    check("02.relu", Value.relu, Value, quiet=True)
+    assert Value.__init__ is broken_init  # the check put it back
+    assert "has no attribute `_prev`" in failure("02.graph", Value)
+
+
+def test_numbers_check_does_not_depend_on_the_arithmetic_itself():
+    def mul_adds(self, other):
+        other = other if isinstance(other, type(self)) else type(self)(other)
+        return type(self)(self.data + other.data, (self, other), "*")
+
+    Value = make_value_class(__mul__=mul_adds)
+    check("02.numbers", Value, quiet=True)
+    assert "copied from the other method" in failure("02.arith", Value)
+
+
+@pytest.mark.parametrize(
+    "repr_method, fragment",
+    [
+        (object.__repr__, "define `def __repr__(self):`"),
+        (lambda self: f"Value(data={self.data:.4f}, grad={self.grad})", "as Python prints them"),
+        (lambda self: f"Value(data={self.data})", "show the gradient too"),
+        (lambda self: f"Value(data={self.data},grad={self.grad})", "spacing"),
+    ],
+)
+def test_repr_mistakes(repr_method, fragment):
+    assert fragment in failure("02.value", make_value_class(__repr__=repr_method))
+
+
+def test_value_stores_a_float_and_a_float_grad():
+    def int_data(self, data, *rest, **kw):
+        self.data, self.grad = data, 0.0
+
+    def int_grad(self, data, *rest, **kw):
+        self.data, self.grad = float(data), 0
+
+    assert "self.data = float(data)" in failure("02.value", make_value_class(__init__=int_data))
+    assert "should start at 0.0" in failure("02.value", make_value_class(__init__=int_grad))
+
+
+def test_numbers_crashes_are_explained():
+    def add_no_wrap(self, other):
+        return type(self)(self.data + other.data, (self, other), "+")
+
+    def radd_loops(self, other):
+        return other + self
+
+    assert "a plain number has no .data" in failure("02.numbers", make_value_class(__add__=add_no_wrap))
+    assert "forever" in failure("02.numbers", make_value_class(__radd__=radd_loops))
+    NoRmul = make_value_class()
+    del NoRmul.__rmul__
+    assert "__rmul__" in failure("02.numbers", NoRmul)
+
+
+def test_graph_wants_the_values_not_their_data():
+    def keeps_numbers(self, data, _children=(), _op="", label=""):
+        self.data, self.grad = float(data), 0.0
+        self._prev, self._op, self.label = tuple(c.data for c in _children), _op, label
+
+    assert "not their data" in failure("02.graph", make_value_class(__init__=keeps_numbers))
+
+
+def test_expressions_are_checked_with_fresh_inputs_and_need_the_graph():
+    assert "d_of" in failure("02.expr_d", lambda a, b, c: make_value_class()(4.0), hidden=True)
+    assert "wrong value" in failure("02.expr_d", lambda a, b, c: a * b + c + 0 * a + 1)
+    assert "does not remember all its inputs" in failure(
+        "02.expr_d", lambda a, b, c: make_value_class()(a.data * b.data + c.data)
+    )
+    assert "write x**2 as x * x" in failure("02.expr_z", lambda x, y: x**2 + 2 * x * y + y**2)
+    assert "return the Value" in failure("02.expr_z", lambda x, y: (x * x + 2 * x * y + y * y).data)
+    check("02.expr_z", lambda x, y: (x + y) * (x + y), hidden=True, quiet=True)
+
+
+def test_relu_mistakes():
+    Value = make_value_class()
+    assert "min(0, x)" in failure("02.relu", lambda v: Value(min(0.0, v.data), (v,), "relu"), Value)
+    assert "returned its input itself" in failure(
+        "02.relu", lambda v: v if v.data > 0 else Value(0.0, (v,), "relu"), Value
+    )
+    assert "does not remember its parent" in failure("02.relu", lambda v: Value(max(0.0, v.data)), Value)
+    assert "wrong operation" in failure("02.relu", lambda v: Value(max(0.0, v.data), (v,), "ReLU"), Value)
+
+
+# ---- mutants: one typical mistake each, run in a real kernel -----------------------------
+
+NB = "02_value"
+ADD = 'return Value(self.data + other.data, (self, other), "+")'
+MUL = 'return Value(self.data * other.data, (self, other), "*")'
+RELU = 'return Value(max(0.0, self.data), (self,), "relu")'
+
+MUTANTS = [
+    Mutant(
+        "data kept as given",
+        NB,
+        "02.value",
+        "        self.data = float(data)",
+        "        self.data = data",
+        "self.data = float(data)",
+    ),
+    Mutant(
+        "grad starts as int 0",
+        NB,
+        "02.value",
+        "        self.grad = 0.0",
+        "        self.grad = 0",
+        "should start at 0.0",
+    ),
+    Mutant(
+        "repr rounds",
+        NB,
+        "02.value",
+        'f"Value(data={self.data}, grad={self.grad})"',
+        'f"Value(data={self.data:.2f}, grad={self.grad})"',
+        "as Python prints them",
+    ),
+    Mutant(
+        "mul adds",
+        NB,
+        "02.arith",
+        MUL,
+        'return Value(self.data + other.data, (self, other), "*")',
+        "copied from the other method",
+    ),
+    Mutant(
+        "add forgets its parents",
+        NB,
+        "02.arith",
+        ADD,
+        'return Value(self.data + other.data, (), "+")',
+        "does not remember its parents",
+    ),
+    Mutant(
+        "mul records +",
+        NB,
+        "02.arith",
+        MUL,
+        'return Value(self.data * other.data, (self, other), "+")',
+        "recorded the wrong operation",
+    ),
+    Mutant(
+        "add does not wrap numbers",
+        NB,
+        "02.numbers",
+        "other = other if isinstance(other, Value) else Value(other)\n    " + ADD,
+        ADD,
+        "a plain number has no .data",
+    ),
+    Mutant(
+        "radd calls other + self",
+        NB,
+        "02.numbers",
+        "    return self + other",
+        "    return other + self",
+        "forever",
+    ),
+    Mutant(
+        "init forgets the parents",
+        NB,
+        "02.graph",
+        "self._prev = tuple(_children)",
+        "self._prev = ()",
+        "keep the parents you are given",
+    ),
+    Mutant(
+        "init forgets the label",
+        NB,
+        "02.graph",
+        "self.label = label",
+        'self.label = ""',
+        "does not keep its label",
+    ),
+    Mutant(
+        "d = a * (b + c)",
+        NB,
+        "02.expr_d",
+        "return a * b + c",
+        "return a * (b + c)",
+        "the product comes first",
+    ),
+    Mutant(
+        "z without the 2",
+        NB,
+        "02.expr_z",
+        "return x * x + 2 * x * y + y * y",
+        "return x * x + x * y + y * y",
+        "the middle term is 2xy",
+    ),
+    Mutant(
+        "relu with min",
+        NB,
+        "02.relu",
+        RELU,
+        'return Value(min(0.0, self.data), (self,), "relu")',
+        "min(0, x)",
+    ),
+    Mutant(
+        "relu returns its input",
+        NB,
+        "02.relu",
+        RELU,
+        'return self if self.data > 0 else Value(0.0, (self,), "relu")',
+        "returned its input itself",
+    ),
+    Mutant(
+        "relu forgets its parent",
+        NB,
+        "02.relu",
+        RELU,
+        "return Value(max(0.0, self.data))",
+        "does not remember its parent",
+    ),
+]
+
+
+@pytest.mark.parametrize("mutant", MUTANTS, ids=lambda m: m.name)
+def test_mutant_is_caught(mutant):
+    assert_mutant_caught(mutant)
+
+
+# ---- correct alternatives: every graded cell must pass ------------------------------------
+
+ALTERNATIVES = {
+    "micrograd style: parents in a set, %r repr, reflected ops by name": [
+        (
+            'f"Value(data={self.data}, grad={self.grad})"',
+            '"Value(data=%r, grad=%r)" % (self.data, self.grad)',
+        ),
+        ("self._prev = tuple(_children)", "self._prev = set(_children)"),
+        ("    return self + other", "    return value_add(self, other)"),
+        ("    return self * other", "    return value_mul(self, other)"),
+        ("return x * x + 2 * x * y + y * y", "return (x + y) * (x + y)"),
+        (RELU, 'return Value(self.data if self.data > 0 else 0, (self,), "relu")'),
+    ],
+    "explicit number test, parents in a list, other orders": [
+        (
+            "other = other if isinstance(other, Value) else Value(other)\n    " + MUL,
+            "if isinstance(other, (int, float)):\n        other = Value(other)\n    " + MUL,
+        ),
+        ("self._prev = tuple(_children)", "self._prev = list(_children)"),
+        ("        self.data = float(data)", "        self.data = data * 1.0"),
+        ("return a * b + c", "return c + b * a"),
+        ("return x * x + 2 * x * y + y * y", "return x * (x + y) + y * (x + y)"),
+        (RELU, 'out = Value(0.0, (self,), "relu")\n    out.data = max(0.0, self.data)\n    return out'),
+    ],
+}
+
+
+def apply_all(assignment, replacements):
+    """The solution notebook with each `find` (which must occur once) replaced."""
+    nb = nbformat.read(solution_path(assignment), as_version=4)
+    for find, replace in replacements:
+        hits = [c for c in nb.cells if c.cell_type == "code" and find in c.source]
+        assert sum(c.source.count(find) for c in hits) == 1, f"{find!r} is not unique"
+        hits[0].source = hits[0].source.replace(find, replace)
+    return nb
+
+
+@pytest.mark.parametrize("name", ALTERNATIVES)
+def test_correct_alternative_passes(name):
+    nb = apply_all(NB, ALTERNATIVES[name])
+    results = graded_results(run(nb, solution_path(NB).parent))
+    assert results and all(error is None for error in results.values()), results

@@ -1,0 +1,613 @@
+"""Notebook 03 (backpropagation): its checks, typical mistakes, and correct alternatives.
+
+The unit tests run the checks directly on a Value class made by executing the
+solution notebook's code (the given Value and every solution cell) in this
+process, possibly with one line rewritten: quick, and every check can be asked.
+The mutants make the same rewrites in the notebook and run it in a real kernel:
+exactly the graded cell of the broken exercise must fail, naming the mistake.
+The alternatives are other correct answers: every graded cell must pass.
+"""
+
+import math
+import re
+
+import nbformat
+import pytest
+
+from autograder import CheckFailed, NotAttempted, check
+from notebooks import Mutant, assert_mutant_caught, graded_results, run, solution_path
+
+NB = "03_backprop"
+CHECK_CALL = re.compile(r'check\("(03\.[a-z_]+)", (\w+)\)')
+
+
+def _notebook():
+    return nbformat.read(solution_path(NB), as_version=4)
+
+
+def _graded():
+    """exercise id -> the name of the object its graded cell checks."""
+    found = {}
+    for cell in _notebook().cells:
+        if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade"):
+            found.update(CHECK_CALL.findall(cell.source.split("### BEGIN HIDDEN TESTS")[0]))
+    return found
+
+
+GRADED = _graded()
+
+
+def solution_namespace(replacements=()):
+    """Execute the given Value and every solution cell, after the replacements."""
+    parts = [
+        cell.source
+        for cell in _notebook().cells
+        if cell.cell_type == "code"
+        and (cell.metadata.get("nbgrader", {}).get("solution") or cell.id == "value-given")
+    ]
+    source = "\n\n".join(parts)
+    for find, replace in replacements:
+        assert source.count(find) == 1, f"{find!r} is not unique in the solution cells"
+        source = source.replace(find, replace)
+    namespace = {"math": math, "__name__": "solution03"}
+    exec(compile(source, "<03 solution cells>", "exec"), namespace)
+    return namespace
+
+
+def outcomes(namespace, seed=0):
+    """exercise id -> failure message, or None when its hidden check passes."""
+    results = {}
+    for exercise, name in GRADED.items():
+        try:
+            check(exercise, namespace[name], hidden=True, seed=seed, quiet=True)
+            results[exercise] = None
+        except CheckFailed as failure:
+            results[exercise] = str(failure)
+    return results
+
+
+def failure(exercise, obj, hidden=True, seed=0):
+    with pytest.raises(CheckFailed) as info:
+        check(exercise, obj, hidden=hidden, seed=seed, quiet=True)
+    return str(info.value)
+
+
+@pytest.fixture(scope="module")
+def ns():
+    return solution_namespace()
+
+
+# ---- the checks, called directly ------------------------------------------------------
+
+
+def test_every_exercise_is_graded():
+    assert set(GRADED) == {
+        "03.manual",
+        "03.add_mul",
+        "03.topo",
+        "03.backward",
+        "03.reuse",
+        "03.sub",
+        "03.pow",
+        "03.div",
+        "03.exp",
+        "03.tanh",
+        "03.relu",
+        "03.sigmoid",
+        "03.leaky_relu",
+        "03.gelu",
+    }
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_solution_passes_every_check(ns, seed):
+    assert outcomes(ns, seed) == dict.fromkeys(GRADED)
+    for exercise, name in GRADED.items():
+        check(exercise, ns[name], quiet=True)  # the visible self-check, unseeded
+
+
+def test_the_curriculum_numbers(ns):
+    Value = ns["Value"]
+    a, b, c, f = Value(2.0), Value(-3.0), Value(10.0), Value(-2.0)
+    e = a * b
+    d = e + c
+    L = d * f
+    assert (e.data, d.data, L.data) == (-6.0, 4.0, -8.0)
+    L.backward()
+    assert [n.grad for n in (L, f, d, c, e, a, b)] == [1.0, 4.0, -2.0, -2.0, -2.0, 6.0, -4.0]
+
+    x = Value(3.0)
+    (x**3).backward()
+    assert x.grad == 27.0
+    x = Value(0.5)
+    t = x.tanh()
+    t.backward()
+    assert round(t.data, 4) == 0.4621 and round(x.grad, 4) == 0.7864
+    x = Value(0.0)
+    s = x.sigmoid()
+    s.backward()
+    assert (s.data, x.grad) == (0.5, 0.25)
+    a = Value(2.0)
+    (a + a).backward()
+    assert a.grad == 2.0
+
+
+def test_the_stress_expression(ns):
+    Value = ns["Value"]
+    a, b = Value(-4.0), Value(2.0)
+    c = a + b
+    d = a * b + b**3
+    c += c + 1
+    c += 1 + c + (-a)
+    d += d * 2 + (b + a).relu()
+    d += 3 * d + (b - a).relu()
+    e = c - d
+    f = e**2
+    g = f / 2.0
+    g += 10.0 / f
+    g.backward()
+    assert (round(g.data, 4), round(a.grad, 4), round(b.grad, 4)) == (24.7041, 138.8338, 645.5773)
+
+
+def test_stubs_are_not_attempted(ns):
+    def stub(*args):
+        raise NotImplementedError()
+
+    for exercise in ("03.manual", "03.reuse"):
+        with pytest.raises(NotAttempted):
+            check(exercise, stub, quiet=True)
+    Value = solution_namespace()["Value"]
+    for name in ("topological_order", "backward", "exp", "tanh", "relu", "gelu"):
+        setattr(Value, name, lambda self, *args: stub())
+    for exercise in ("03.topo", "03.backward", "03.exp", "03.tanh", "03.relu", "03.gelu"):
+        with pytest.raises(NotAttempted):
+            check(exercise, Value, quiet=True)
+
+
+def test_hard_coded_manual_grads_fail_the_check():
+    def typed_in(a, b, c, e, d, f, L):
+        L.grad, f.grad, d.grad, c.grad, e.grad, a.grad, b.grad = 1.0, 4.0, -2.0, -2.0, -2.0, 6.0, -4.0
+
+    message = failure("03.manual", typed_in)
+    assert "f.grad = dL/df is wrong" in message and "never from numbers typed in" in message
+
+
+def test_manual_seed_missing_is_named(ns):
+    def no_seed(a, b, c, e, d, f, L):
+        ns["backprop_by_hand"](a, b, c, e, d, f, L)
+        L.grad = 0.0
+
+    assert "dL/dL = 1" in failure("03.manual", no_seed)
+
+
+def test_the_checks_leave_the_class_as_they_found_it():
+    Value = solution_namespace()["Value"]
+    before = dict(Value.__dict__)
+    for exercise in ("03.backward", "03.sub", "03.div", "03.tanh", "03.gelu"):
+        check(exercise, Value, quiet=True)
+    assert dict(Value.__dict__) == before
+
+
+def test_add_mul_without_backward_is_named():
+    Value = solution_namespace(
+        [
+            (
+                "    out._backward = _backward\n    return out\n\n\n@add_method(Value)\ndef __mul__",
+                "    return out\n\n\n@add_method(Value)\ndef __mul__",
+            )
+        ]
+    )["Value"]
+    assert "no gradient reached this input" in failure("03.add_mul", Value)
+
+
+def test_kahn_topological_order_passes():
+    def kahn(self):
+        nodes, stack = {}, [self]
+        while stack:
+            node = stack.pop()
+            if id(node) not in nodes:
+                nodes[id(node)] = node
+                stack.extend(node._prev)
+        waiting = {k: len(set(map(id, n._prev))) for k, n in nodes.items()}
+        users = {k: [] for k in nodes}
+        for n in nodes.values():
+            for p in {id(p): p for p in n._prev}:
+                users[p].append(n)
+        ready = [n for k, n in nodes.items() if waiting[k] == 0]
+        order = []
+        while ready:
+            node = ready.pop()
+            order.append(node)
+            for user in users[id(node)]:
+                waiting[id(user)] -= 1
+                if waiting[id(user)] == 0:
+                    ready.append(user)
+        return order
+
+    Value = solution_namespace()["Value"]
+    Value.topological_order = kahn
+    check("03.topo", Value, hidden=True, quiet=True)
+
+
+@pytest.mark.parametrize(
+    "order, fragment",
+    [
+        (lambda self: tuple(_dfs(self))[:-1], "append self too"),
+        (lambda self: _dfs(self)[::-1], "the order is reversed"),
+        (lambda self: _dfs(self, visited=False), "visited set"),
+        (lambda self: iter(_dfs(self)), "should return a list of Values"),
+        (lambda self: sorted(_dfs(self), key=lambda n: n.label), "comes before its parent"),
+    ],
+)
+def test_topological_order_mistakes_are_named(order, fragment):
+    Value = solution_namespace()["Value"]
+    Value.topological_order = order
+    assert fragment in failure("03.topo", Value)
+
+
+def _dfs(root, visited=True):
+    order, seen = [], set()
+
+    def build(v):
+        if not visited or v not in seen:
+            seen.add(v)
+            for p in v._prev:
+                build(p)
+            order.append(v)
+
+    build(root)
+    return order
+
+
+@pytest.mark.parametrize(
+    "backward, fragment",
+    [
+        (lambda self: _run(self, _dfs(self)[::-1], seed=False), "never seeded"),
+        (lambda self: _run(self, _dfs(self, visited=False)[::-1]), "nodes visited twice"),
+        (lambda self: _run(self, _dfs(self)), "not reversed"),
+        (lambda self: _run(self, _dfs(self)[::-1], reset=True), "reset the grads"),
+        (lambda self: _run(self, _dfs(self)[::-1], seed_add=True), "not self.grad += 1.0"),
+    ],
+)
+def test_backward_mistakes_are_named(backward, fragment):
+    Value = solution_namespace()["Value"]
+    Value.backward = backward
+    assert fragment in failure("03.backward", Value)
+
+
+def _run(root, visit, reset=False, seed=True, seed_add=False):
+    """A backward pass over `visit`, right or wrong in the ways asked for."""
+    if reset:
+        for node in visit:
+            node.grad = 0.0
+    if seed:
+        root.grad = root.grad + 1.0 if seed_add else 1.0
+    for node in visit:
+        node._backward()
+
+
+def test_backward_with_its_own_recursive_order_passes():
+    Value = solution_namespace()["Value"]
+    Value.backward = lambda self: _run(self, _dfs(self)[::-1])
+    check("03.backward", Value, hidden=True, quiet=True)
+
+
+def test_backward_check_does_not_depend_on_the_students_topological_order():
+    Value = solution_namespace([("if v not in visited:", "if True:")])["Value"]
+    check("03.backward", Value, hidden=True, quiet=True)
+    assert "visited" in failure("03.topo", Value)
+
+
+def test_gelu_with_its_own_backward_is_refused():
+    Value = solution_namespace()["Value"]
+
+    def fused_gelu(self):
+        x = self.data
+        inner = math.sqrt(2 / math.pi) * (x + 0.044715 * x**3)
+        t = math.tanh(inner)
+        out = Value(0.5 * x * (1 + t), (self,), "gelu")
+        slope = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * math.sqrt(2 / math.pi) * (1 + 3 * 0.044715 * x * x)
+
+        def _backward():
+            self.grad += slope * out.grad
+
+        out._backward = _backward
+        return out
+
+    Value.gelu = fused_gelu
+    assert "built from other operations" in failure("03.gelu", Value)
+
+
+def test_exact_erf_gelu_is_named():
+    Value = solution_namespace()["Value"]
+    Value.gelu = lambda self: 0.5 * self * (1 + _erf(self * (1 / math.sqrt(2))))
+    assert "exact GELU" in failure("03.gelu", Value)
+
+
+def _erf(v):
+    """erf as a Value operation, for the test above."""
+    out = type(v)(math.erf(v.data), (v,), "erf")
+
+    def _backward():
+        v.grad += 2 / math.sqrt(math.pi) * math.exp(-(v.data**2)) * out.grad
+
+    out._backward = _backward
+    return out
+
+
+def test_operations_that_forget_their_inputs_are_named():
+    Value = solution_namespace(
+        [('out = Value(math.exp(self.data), (self,), "exp")', 'out = Value(math.exp(self.data), (), "exp")')]
+    )["Value"]
+    assert "does not remember x" in failure("03.exp", Value)
+
+
+def test_a_wrong_operation_fails_only_its_own_check():
+    results = outcomes(
+        solution_namespace([("self.grad += 1.0 * out.grad  # local", "self.grad = 1.0 * out.grad  # local")])
+    )
+    assert [e for e, r in results.items() if r] == ["03.add_mul"]
+
+
+# ---- mutants: one typical mistake each ----------------------------------------------------
+
+ADD = "self.grad += 1.0 * out.grad  # local derivative 1"
+MUL_SELF = "self.grad += other.data * out.grad  # each factor"
+MUL_OTHER = "other.grad += self.data * out.grad"
+POW = "n * self.data ** (n - 1) * out.grad"
+RELU = "(1.0 if self.data > 0 else 0.0)"
+REUSE_TWICE = "a.grad += b.grad\n    a.grad += b.grad"
+PRE_ORDER = (
+    "            for parent in v._prev:\n                build_topo(parent)\n            order.append(v)",
+    "            order.append(v)\n            for parent in v._prev:\n                build_topo(parent)",
+)
+
+MUTANTS = [
+    Mutant(
+        "manual: upstream grad forgotten",
+        NB,
+        "03.manual",
+        "a.grad = b.data * e.grad",
+        "a.grad = b.data",
+        "chain rule",
+    ),
+    Mutant(
+        "manual: product operands swapped",
+        NB,
+        "03.manual",
+        "d.grad = f.data * L.grad",
+        "d.grad = d.data * L.grad",
+        "operands swapped",
+    ),
+    Mutant("+: = instead of +=", NB, "03.add_mul", ADD, ADD.replace("+=", "="), "use +="),
+    Mutant("*: = instead of +=", NB, "03.add_mul", MUL_OTHER, "other.grad = self.data * out.grad", "use +="),
+    Mutant(
+        "*: operands swapped",
+        NB,
+        "03.add_mul",
+        MUL_SELF,
+        MUL_SELF.replace("other.data", "self.data"),
+        "operands swapped",
+    ),
+    Mutant(
+        "*: out.grad forgotten",
+        NB,
+        "03.add_mul",
+        MUL_OTHER,
+        "other.grad += self.data",
+        "not multiplied by out.grad",
+    ),
+    Mutant("topo: no visited set", NB, "03.topo", "if v not in visited:", "if True:", "visited set"),
+    Mutant("topo: node before its parents", NB, "03.topo", *PRE_ORDER, "the order is reversed"),
+    Mutant(
+        "backward: no seed",
+        NB,
+        "03.backward",
+        "self.grad = 1.0  # the seed",
+        "pass  # the seed",
+        "never seeded",
+    ),
+    Mutant(
+        "backward: order not reversed",
+        NB,
+        "03.backward",
+        "for node in reversed(self.topological_order()):",
+        "for node in self.topological_order():",
+        "not reversed",
+    ),
+    Mutant(
+        "reuse: b = a + a counted once",
+        NB,
+        "03.reuse",
+        REUSE_TWICE,
+        "a.grad += b.grad",
+        "collects b.grad twice",
+    ),
+    Mutant(
+        "reuse: a path overwritten",
+        NB,
+        "03.reuse",
+        "a.grad += b.data * c.grad",
+        "a.grad = b.data * c.grad",
+        "overwritten",
+    ),
+    Mutant(
+        "sub: sign of y",
+        NB,
+        "03.sub",
+        "other.grad += -1.0 * out.grad",
+        "other.grad += 1.0 * out.grad",
+        "sign error in subtraction",
+    ),
+    Mutant(
+        "rsub: x - k",
+        NB,
+        "03.sub",
+        "return other + (-self)",
+        "return self + (-other)",
+        "must compute other - self",
+    ),
+    Mutant("neg: no sign", NB, "03.sub", "return self * -1", "return self * 1", "must flip the sign"),
+    Mutant("pow: n * x**n", NB, "03.pow", POW, "n * self.data ** n * out.grad", "power rule off by one"),
+    Mutant(
+        "pow: x**(n-1) without n",
+        NB,
+        "03.pow",
+        POW,
+        "self.data ** (n - 1) * out.grad",
+        "the factor n is missing",
+    ),
+    Mutant(
+        "div: sign of y",
+        NB,
+        "03.div",
+        "(-self.data / other.data**2)",
+        "(self.data / other.data**2)",
+        "sign error in division",
+    ),
+    Mutant(
+        "rtruediv: x / k",
+        NB,
+        "03.div",
+        "return Value(other) / self",
+        "return self / Value(other)",
+        "must compute other / self",
+    ),
+    Mutant(
+        "exp: local x",
+        NB,
+        "03.exp",
+        "self.grad += out.data * out.grad  # d/dx",
+        "self.grad += self.data * out.grad  # d/dx",
+        "not x",
+    ),
+    Mutant(
+        "tanh: 1 - x**2",
+        NB,
+        "03.tanh",
+        "(1 - t**2) * out.grad",
+        "(1 - self.data**2) * out.grad",
+        "used 1 - x**2",
+    ),
+    Mutant(
+        "relu: from the output",
+        NB,
+        "03.relu",
+        RELU + " * out.grad",
+        "out.data * out.grad",
+        "from the output value",
+    ),
+    Mutant(
+        "relu: condition flipped", NB, "03.relu", RELU, "(1.0 if self.data < 0 else 0.0)", "wrong condition"
+    ),
+    Mutant(
+        "sigmoid: 1 - s",
+        NB,
+        "03.sigmoid",
+        "s * (1 - s) * out.grad",
+        "(1 - s) * out.grad",
+        "not (1 - s) alone",
+    ),
+    Mutant(
+        "sigmoid: from the input",
+        NB,
+        "03.sigmoid",
+        "s * (1 - s) * out.grad",
+        "self.data * (1 - self.data) * out.grad",
+        "used the input x",
+    ),
+    Mutant(
+        "leaky relu: no slope", NB, "03.leaky_relu", "else slope) * out.grad", "else 0.0) * out.grad", "not 0"
+    ),
+    Mutant(
+        "gelu: wrong constant", NB, "03.gelu", "0.044715 * self**3", "0.44715 * self**3", "tanh approximation"
+    ),
+]
+
+
+@pytest.mark.parametrize("mutant", MUTANTS, ids=lambda m: m.name)
+def test_mutant_is_caught_by_its_check_alone(mutant):
+    """Quick, in this process: only the mutant's exercise fails, naming the mistake."""
+    results = outcomes(solution_namespace([(mutant.find, mutant.replace)]))
+    failed = {e: r for e, r in results.items() if r}
+    assert list(failed) == [mutant.exercise], failed
+    assert mutant.message in failed[mutant.exercise], failed[mutant.exercise]
+
+
+@pytest.mark.parametrize("mutant", MUTANTS, ids=lambda m: m.name)
+def test_mutant_is_caught(mutant):
+    assert_mutant_caught(mutant)
+
+
+# ---- correct alternatives: every graded cell must pass ------------------------------------
+
+TANH_BODY = (
+    '    t = math.tanh(self.data)\n    out = Value(t, (self,), "tanh")\n\n    def _backward():\n'
+    "        self.grad += (1 - t**2) * out.grad\n\n    out._backward = _backward\n    return out\n"
+)
+SIGMOID_BODY = (
+    '    s = 1 / (1 + math.exp(-self.data))\n    out = Value(s, (self,), "sigmoid")\n\n    def _backward():\n'
+    "        self.grad += s * (1 - s) * out.grad\n\n    out._backward = _backward\n    return out\n"
+)
+SUB_BODY = (
+    '    other = other if isinstance(other, Value) else Value(other)\n    out = Value(self.data - other.data, (self, other), "-")\n\n'
+    "    def _backward():\n        self.grad += out.grad\n        other.grad += -1.0 * out.grad\n\n"
+    "    out._backward = _backward\n    return out\n"
+)
+DIV_BODY = (
+    '    other = other if isinstance(other, Value) else Value(other)\n    out = Value(self.data / other.data, (self, other), "/")\n\n'
+    "    def _backward():\n        self.grad += (1.0 / other.data) * out.grad\n"
+    "        other.grad += (-self.data / other.data**2) * out.grad\n\n    out._backward = _backward\n    return out\n"
+)
+TOPO_BODY = (
+    "    order, visited = [], set()\n\n    def build_topo(v):\n        if v not in visited:\n            visited.add(v)\n"
+    "            for parent in v._prev:\n                build_topo(parent)\n            order.append(v)\n\n"
+    "    build_topo(self)\n    return order\n"
+)
+ITERATIVE_TOPO = (
+    "    order, visited, stack = [], set(), [(self, False)]\n    while stack:\n        node, done = stack.pop()\n"
+    "        if done:\n            order.append(node)\n        elif node not in visited:\n            visited.add(node)\n"
+    "            stack.append((node, True))\n            stack.extend((p, False) for p in node._prev)\n    return order\n"
+)
+
+ALTERNATIVES = {
+    "tanh through exp, sigmoid through exp": [
+        (TANH_BODY, "    e = (2 * self).exp()\n    return (e - 1) / (e + 1)\n"),
+        (SIGMOID_BODY, "    return 1 / (1 + (-self).exp())\n"),
+    ],
+    "iterative depth-first topological order": [(TOPO_BODY, ITERATIVE_TOPO)],
+    "subtraction and division built from other operations": [
+        (SUB_BODY, "    return self + (-other)\n"),
+        (DIV_BODY, "    return self * other**-1\n"),
+        ("return Value(other) / self", "return other * self**-1"),
+        ("return self * -1", "return -1 * self"),
+    ],
+    "micrograd-style relu, manual from closed forms, reuse summed at once": [
+        (RELU + " * out.grad", "(out.data > 0) * out.grad"),
+        ("a.grad = b.data * e.grad", "a.grad = b.data * f.data * L.grad"),
+        (REUSE_TWICE, "a.grad += 2 * b.grad"),
+        ("0.5 * self * (1 + inner.tanh())", "self * (0.5 + 0.5 * inner.tanh())"),
+    ],
+}
+
+
+def apply_all(replacements):
+    """The solution notebook with each `find` (which must occur once) replaced."""
+    nb = _notebook()
+    for find, replace in replacements:
+        hits = [c for c in nb.cells if c.cell_type == "code" and find in c.source]
+        assert sum(c.source.count(find) for c in hits) == 1, f"{find!r} is not unique"
+        hits[0].source = hits[0].source.replace(find, replace)
+    return nb
+
+
+@pytest.mark.parametrize("name", ALTERNATIVES)
+def test_correct_alternative_passes_without_a_kernel(name):
+    assert outcomes(solution_namespace(ALTERNATIVES[name])) == dict.fromkeys(GRADED)
+
+
+@pytest.mark.parametrize("name", ALTERNATIVES)
+def test_correct_alternative_passes(name):
+    nb = apply_all(ALTERNATIVES[name])
+    results = graded_results(run(nb, solution_path(NB).parent))
+    assert results and all(error is None for error in results.values()), results
