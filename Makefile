@@ -22,8 +22,11 @@ test: setup
 
 release: setup
 	$(VENV)/bin/micrograd-course release
+	$(PY) examples/make_sample_class.py
 
 demo: setup
+	$(VENV)/bin/micrograd-course grade examples/sample_class --out out/grading --timeout 10
+	$(VENV)/bin/micrograd-course report out/grading
 	$(PY) -m course_engine.demo --out out
 
 lint: setup
@@ -33,3 +36,4 @@ lint: setup
 bench: setup
 	$(PY) -m pip install --quiet micrograd==0.1.0
 	$(PY) benchmarks/bench_moons.py
+	$(PY) benchmarks/bench_grading.py

@@ -1,5 +1,6 @@
 """Checks for the course notebooks, and the instructor's command line."""
 
 from .core import EXERCISES, CheckFailed, NotAttempted, check, get_exercise, hint
+from .progress import progress
 
-__all__ = ["check", "hint", "CheckFailed", "NotAttempted", "EXERCISES", "get_exercise"]
+__all__ = ["check", "hint", "CheckFailed", "NotAttempted", "EXERCISES", "get_exercise", "progress"]

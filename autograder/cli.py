@@ -35,6 +35,9 @@ def main(argv=None):
     val = commands.add_parser("validate", help="check a notebook before submitting it")
     val.add_argument("notebook")
 
+    pro = commands.add_parser("progress", help="a student's table of every exercise")
+    pro.add_argument("folder", nargs="?", help="folder of notebooks (default: notebooks/)")
+
     args = parser.parse_args(argv)
     try:
         return COMMANDS[args.command](args)
@@ -89,7 +92,20 @@ def _validate(args):
     return 0 if ok else 1
 
 
-COMMANDS = {"release": _release, "grade": _grade, "report": _report, "validate": _validate}
+def _progress(args):
+    from .progress import progress
+
+    progress(args.folder)
+    return 0
+
+
+COMMANDS = {
+    "progress": _progress,
+    "release": _release,
+    "grade": _grade,
+    "report": _report,
+    "validate": _validate,
+}
 
 if __name__ == "__main__":
     sys.exit(main())

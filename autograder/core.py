@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 class CheckFailed(AssertionError):
     """A check found a mistake. Subclasses AssertionError so nbgrader marks the cell failed."""
 
-    def __init__(self, what, *, input=None, expected=None, got=None, mistake=None, exercise=None):
+    def __init__(self, what, *, input=None, expected=None, got=None, mistake=None, exercise=None, graph=None):
         self.what, self.input, self.expected, self.got = what, input, expected, got
         self.mistake, self.exercise = mistake, exercise
+        self.graph = graph  # (root, {node: note}): drawn with those nodes highlighted
         super().__init__(self._message())
 
     def _message(self):
@@ -90,6 +91,8 @@ def check(exercise_id, *objects, hidden=False, seed=None, quiet=False):
     try:
         ex.check(rng, hidden, *objects)
     except CheckFailed as failure:
+        if failure.graph is not None:
+            show_graph(*failure.graph)
         raise failure.for_exercise(exercise_id).with_traceback(None) from None
     except NotImplementedError:
         raise NotAttempted(
@@ -107,6 +110,20 @@ def check(exercise_id, *objects, hidden=False, seed=None, quiet=False):
         ).with_traceback(None) from None
     if not quiet:
         print(f"\u2714 [{exercise_id}] {ex.title}: all checks passed ({_points(ex.points)})")
+
+
+def show_graph(root, highlight):
+    """In a notebook, draw the graph with the wrong nodes highlighted (red, with the
+    finite difference written on them) above the failure message."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+
+        from course_engine.draw import draw
+    except ImportError:
+        return
+    if get_ipython() is not None:
+        display(draw(root, highlight))
 
 
 def hint(exercise_id, level=1):

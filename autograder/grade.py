@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from pathlib import Path
+
+from sqlalchemy.exc import SAWarning
 
 from . import sandbox
 from .collect import DEFAULT_PATTERN, find_submissions, stage
@@ -36,6 +39,8 @@ def grade(
     course = Path(out).resolve()
     course.mkdir(parents=True, exist_ok=True)
     put_scripts_on_path()
+    # nbgrader's own queries trip SQLAlchemy's autoflush warnings; they say nothing to an instructor
+    warnings.filterwarnings("ignore", category=SAWarning)
     if sandboxed is None:
         sandboxed = sandbox.bwrap_works()
     if not sandboxed:

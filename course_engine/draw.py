@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import shutil
 
-from .engine import Value
-
 INSTALL_HELP = (
     "Graphviz's `dot` program is not installed (or not on PATH), so the graph cannot "
     "be drawn as a picture. Install it with one of:\n"
@@ -24,15 +22,15 @@ def graphviz_available() -> bool:
     return shutil.which("dot") is not None
 
 
-def _name(v: Value) -> str:
-    return v.label or ""
+def _name(v) -> str:
+    return getattr(v, "label", "") or ""
 
 
 def _number(x: float) -> str:
     return f"{x:.4f}"
 
 
-def draw_dot(root: Value, highlight=None, rankdir: str = "LR", format: str = "svg"):
+def draw_dot(root, highlight=None, rankdir: str = "LR", format: str = "svg"):
     """A Graphviz digraph of everything `root` was computed from.
 
     One record per Value (label | data | grad) and one small node per operation,
@@ -44,7 +42,7 @@ def draw_dot(root: Value, highlight=None, rankdir: str = "LR", format: str = "sv
     import graphviz
 
     notes = _notes(highlight)
-    order = root.topological_order()
+    order = _nodes(root)
     ids = {node: f"v{i}" for i, node in enumerate(order)}  # stable ids: stable SVG output
     dot = graphviz.Digraph(format=format, graph_attr={"rankdir": rankdir})
     for node in order:
@@ -56,15 +54,16 @@ def draw_dot(root: Value, highlight=None, rankdir: str = "LR", format: str = "sv
             style = {"style": "filled", "fillcolor": "#f8c4c4", "color": "#c0392b"}
         label = "{ " + " | ".join(_escape(f) for f in fields if f) + " }"
         dot.node(ids[node], label=label, shape="record", **style)
-        if node._op:
-            dot.node(ids[node] + "op", label=node._op, shape="circle")
+        op = getattr(node, "_op", "")
+        if op:
+            dot.node(ids[node] + "op", label=op, shape="circle")
             dot.edge(ids[node] + "op", ids[node])
             for parent in node._prev:
                 dot.edge(ids[parent], ids[node] + "op")
     return dot
 
 
-def draw_text(root: Value, highlight=None) -> str:
+def draw_text(root, highlight=None) -> str:
     """The same graph as an indented tree, output first. A value reached twice is
     written out once and then referred to."""
     notes = _notes(highlight)
@@ -78,10 +77,11 @@ def draw_text(root: Value, highlight=None) -> str:
             lines.append(f"{pad}{seen[node]} (used again, shown above)")
             continue
         seen[node] = name
-        made = f" = {node._op}(...)" if node._op else ""
+        op = getattr(node, "_op", "")
+        made = f" = {op}(...)" if op else ""
         mark = f"   <-- {notes[node] or 'check this'}" if node in notes else ""
         lines.append(f"{pad}{name}{made}  data {_number(node.data)}  grad {_number(node.grad)}{mark}")
-        stack.extend((parent, depth + 1) for parent in reversed(node._prev))
+        stack.extend((parent, depth + 1) for parent in reversed(tuple(node._prev)))
     return "\n".join(lines)
 
 
@@ -95,7 +95,7 @@ class TextGraph:
         return self.text
 
 
-def draw(root: Value, highlight=None):
+def draw(root, highlight=None):
     """`draw_dot` when Graphviz is installed; otherwise say how to install it and
     return the text drawing, so a notebook never stops here."""
     try:
@@ -103,6 +103,21 @@ def draw(root: Value, highlight=None):
     except GraphvizNotInstalled as missing:
         print(missing)
         return TextGraph(draw_text(root, highlight))
+
+
+def _nodes(root) -> list:
+    """Every node reachable through `_prev`, parents before children. Works on any
+    Value-like object (a student's own too), without recursion."""
+    order, seen, stack = [], set(), [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+        elif id(node) not in seen:
+            seen.add(id(node))
+            stack.append((node, True))
+            stack.extend((parent, False) for parent in reversed(tuple(getattr(node, "_prev", ()))))
+    return order
 
 
 def _notes(highlight) -> dict:

@@ -247,6 +247,12 @@ def _check_manual(rng, hidden, backprop_by_hand):
         truth = {
             k: central_difference(lambda t, k=k, data=data: _manual_output(data, k, t), data[k]) for k in data
         }
+        wrong = {
+            nodes[k]: f"finite difference {fmt(truth[k])}"
+            for k in nodes
+            if isinstance(nodes[k].grad, (int, float))
+            and not close(nodes[k].grad, truth[k], rel=1e-5, abs_=1e-6)
+        }
         for name in ("L", "f", "d", "c", "e", "a", "b"):
             got = nodes[name].grad
             if not isinstance(got, (int, float)):
@@ -267,6 +273,7 @@ def _check_manual(rng, hidden, backprop_by_hand):
                     mistake=mistake
                     or "compute each grad from .data and the grads already filled in, never from "
                     "numbers typed in: the hidden tests use other values",
+                    graph=(nodes["L"], wrong),
                 )
 
 
@@ -753,6 +760,7 @@ def _check_reuse(rng, hidden, backprop_reuse_by_hand):
                 mistake=mistake.strip()
                 if mistake
                 else "compute each grad from .data and grads already filled in",
+                graph=(L, {nodes[name]: f"finite difference {fmt(truth)}"}),
             )
 
 

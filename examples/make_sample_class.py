@@ -1,0 +1,146 @@
+"""Build examples/sample_class/: a small class of submissions for the demo and tests.
+
+Each student is a story an instructor meets in a real class. Their notebooks
+are made from the student versions in notebooks/ (what students receive), with
+answers taken from solutions/ and then spoiled the way the story says.
+
+    .venv/bin/python examples/make_sample_class.py      (also run by `make release`)
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import shutil
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CLASS = ROOT / "examples" / "sample_class"
+SOLUTION_MARKERS = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*\n", re.MULTILINE)
+
+
+def load(folder: str, assignment: str) -> dict:
+    return json.loads((ROOT / folder / assignment / f"{assignment}.ipynb").read_text())
+
+
+def completed(assignment: str) -> dict:
+    """The student notebook with every answer filled in from the solutions."""
+    student = load("notebooks", assignment)
+    answers = {
+        c["metadata"]["nbgrader"]["grade_id"]: SOLUTION_MARKERS.sub("", "".join(c["source"]))
+        for c in load("solutions", assignment)["cells"]
+        if c["metadata"].get("nbgrader", {}).get("solution")
+    }
+    for cell in student["cells"]:
+        grade_id = cell["metadata"].get("nbgrader", {}).get("grade_id")
+        if grade_id in answers:
+            cell["source"] = answers[grade_id]
+    return student
+
+
+def blank(assignment: str) -> dict:
+    return load("notebooks", assignment)
+
+
+def cells(nb, kind):
+    return [c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get(kind)]
+
+
+def spoil(nb: dict, find: str, replace: str) -> dict:
+    """Replace text in the one answer cell that holds it."""
+    nb = copy.deepcopy(nb)
+    hits = [c for c in cells(nb, "solution") if find in "".join(c["source"])]
+    if len(hits) != 1:
+        raise ValueError(f"{find!r} is in {len(hits)} answer cells, expected exactly one")
+    hits[0]["source"] = "".join(hits[0]["source"]).replace(find, replace, 1)
+    return nb
+
+
+def append_to_answer(nb: dict, index: int, code: str) -> dict:
+    nb = copy.deepcopy(nb)
+    cell = cells(nb, "solution")[index]
+    cell["source"] = "".join(cell["source"]) + "\n" + code
+    return nb
+
+
+def edit_test(nb: dict, index: int, code: str) -> dict:
+    nb = copy.deepcopy(nb)
+    cells(nb, "grade")[index]["source"] = code
+    return nb
+
+
+def delete_test(nb: dict, index: int) -> dict:
+    nb = copy.deepcopy(nb)
+    target = cells(nb, "grade")[index]
+    nb["cells"] = [c for c in nb["cells"] if c is not target]
+    return nb
+
+
+ATTACK = """
+# trying to cheat: raise my grade in the gradebook, and phone home
+import glob, os, socket
+for path in glob.glob("/**/gradebook.db", recursive=True)[:20]:
+    try:
+        with open(path, "ab") as db:
+            db.write(b"tampered")
+        print("wrote", path)
+    except OSError as error:
+        print("could not write", path, "-", error.strerror)
+try:
+    socket.create_connection(("127.0.0.1", 80), timeout=2)
+    print("network: open")
+except OSError as error:
+    print("network: blocked -", error.strerror or error)
+"""
+
+
+def stories() -> dict:
+    """student -> {assignment: notebook dict, or bytes for a file that is not a notebook}."""
+    first, second, third = "01_derivatives", "02_value", "03_backprop"
+    return {
+        # everything right, every notebook
+        "ada": {a: completed(a) for a in assignments()},
+        # opened the notebooks and handed them in untouched
+        "blake": {first: blank(first), second: blank(second)},
+        # typical mistakes: a forward difference where a central one was asked, tanh's
+        # derivative written as 1 - x**2
+        "chen": {
+            first: spoil(completed(first), "(f(x + h) - f(x - h)) / (2 * h)", "(f(x + h) - f(x)) / h"),
+            third: spoil(completed(third), "(1 - t**2)", "(1 - self.data**2)"),
+        },
+        # a cell that kills the kernel
+        "dara": {first: append_to_answer(completed(first), 0, "import os\nos._exit(1)")},
+        # a cell that never finishes
+        "eli": {first: append_to_answer(completed(first), 1, "while True:\n    pass")},
+        # a wrong answer and a test cell edited to pass anyway
+        "fay": {first: edit_test(spoil(completed(first), "/ (2 * h)", "/ h"), 1, "pass")},
+        # a wrong answer and its test cell deleted
+        "gus": {first: delete_test(spoil(completed(first), "/ (2 * h)", "/ h"), 1)},
+        # handed in 01 but never 02
+        "hana": {first: completed(first)},
+        # files that are not notebooks at all
+        "ivan": {first: b"", second: b"{ this is not json"},
+        # tries to write the gradebook and open a socket, otherwise right
+        "kai": {first: append_to_answer(completed(first), 0, ATTACK)},
+    }
+
+
+def assignments() -> list[str]:
+    return sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir())
+
+
+def build(target: Path = CLASS) -> Path:
+    if target.exists():
+        shutil.rmtree(target)
+    for student, notebooks in stories().items():
+        for assignment, nb in notebooks.items():
+            folder = target / student / assignment
+            folder.mkdir(parents=True)
+            data = nb if isinstance(nb, bytes) else (json.dumps(nb, indent=1, sort_keys=True) + "\n").encode()
+            (folder / f"{assignment}.ipynb").write_bytes(data)
+    return target
+
+
+if __name__ == "__main__":
+    print(f"wrote {build().relative_to(ROOT)}")

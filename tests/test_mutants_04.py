@@ -1,0 +1,328 @@
+"""Notebook 04 (neurons): typical mistakes are caught by the right check with a
+message naming them; correct alternatives pass; the checks on plain functions."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+
+from autograder import CheckFailed, check
+from course_engine import Value
+from notebooks import Mutant, assert_mutant_caught, graded_results, run, solution_path
+
+NB = "04_neurons"
+FORWARD = "z = w1 * x1 + w2 * x2 + b\n    return z.tanh()"
+
+MUTANTS = [
+    Mutant(
+        "forward: bias missing",
+        NB,
+        "04.forward",
+        find=FORWARD,
+        replace="z = w1 * x1 + w2 * x2\n    return z.tanh()",
+        message="the bias b is missing",
+    ),
+    Mutant(
+        "forward: weights on the wrong inputs",
+        NB,
+        "04.forward",
+        find=FORWARD,
+        replace="z = w1 * x2 + w2 * x1 + b\n    return z.tanh()",
+        message="weights paired with the wrong inputs",
+    ),
+    Mutant(
+        "forward: math.tanh on .data cuts the graph",
+        NB,
+        "04.forward",
+        find=FORWARD,
+        replace="z = w1 * x1 + w2 * x2 + b\n    return Value(math.tanh(z.data))",
+        message="not connected",
+    ),
+    Mutant(
+        "grads: 1 - z**2 for tanh's slope",
+        NB,
+        "04.grads",
+        find="out = math.tanh(w1 * x1 + w2 * x2 + b)\n    dout_dz = 1 - out**2",
+        replace="z = w1 * x1 + w2 * x2 + b\n    dout_dz = 1 - z**2",
+        message="1 - tanh(z)**2, one minus the OUTPUT squared",
+    ),
+    Mutant(
+        "grads: the weight instead of the input",
+        NB,
+        "04.grads",
+        find="return x1 * dout_dz, x2 * dout_dz, dout_dz",
+        replace="return w1 * dout_dz, w2 * dout_dz, dout_dz",
+        message="dz/dw1 is the INPUT x1",
+    ),
+    Mutant(
+        "grads: bias gradient 1",
+        NB,
+        "04.grads",
+        find="return x1 * dout_dz, x2 * dout_dz, dout_dz",
+        replace="return x1 * dout_dz, x2 * dout_dz, 1.0",
+        message="the bias's gradient is 1 - tanh(z)**2, not 1",
+    ),
+    Mutant(
+        "module: zero_grad clears data",
+        NB,
+        "04.module",
+        find="p.grad = 0.0",
+        replace="p.data = 0.0",
+        message="zero_grad() changed the parameters' .data",
+    ),
+    Mutant(
+        "module: zero_grad rebinds the loop variable",
+        NB,
+        "04.module",
+        find="p.grad = 0.0",
+        replace="p = 0.0",
+        message="Rebinding the loop variable",
+    ),
+    Mutant(
+        "module: parameters returns None",
+        NB,
+        "04.module",
+        find="return []",
+        replace="pass",
+        message="without `return` gives None",
+    ),
+    Mutant(
+        "neuron: weights from [0, 1)",
+        NB,
+        "04.neuron_init",
+        find="Value(random.uniform(-1, 1)) for _ in range(nin)",
+        replace="Value(random.uniform(0, 1)) for _ in range(nin)",
+        message="no negative weights",
+    ),
+    Mutant(
+        "neuron: gaussian weights leave [-1, 1]",
+        NB,
+        "04.neuron_init",
+        find="Value(random.uniform(-1, 1)) for _ in range(nin)",
+        replace="Value(random.gauss(0, 1)) for _ in range(nin)",
+        message="must lie in [-1, 1]",
+    ),
+    Mutant(
+        "neuron: one Value repeated nin times",
+        NB,
+        "04.neuron_init",
+        find="[Value(random.uniform(-1, 1)) for _ in range(nin)]",
+        replace="[Value(random.uniform(-1, 1))] * nin",
+        message="repeats ONE Value nin times",
+    ),
+    Mutant(
+        "neuron: bias left out of parameters()",
+        NB,
+        "04.neuron_init",
+        find="return self.w + [self.b]",
+        replace="return self.w",
+        message="the bias is missing: parameters() returns the weights AND the bias",
+    ),
+    Mutant(
+        "neuron: bias left out of the sum",
+        NB,
+        "04.neuron_call",
+        find="z = self.b\n",
+        replace="z = 0.0\n",
+        message="the bias is missing",
+    ),
+    Mutant(
+        "neuron: only the last product kept",
+        NB,
+        "04.neuron_call",
+        find="z = z + wi * xi",
+        replace="z = self.b + wi * xi",
+        message="only the last w*x is kept",
+    ),
+    Mutant(
+        "neuron: tanh where relu was asked",
+        NB,
+        "04.neuron_call",
+        find="return z.relu()",
+        replace="return z.tanh()",
+        message="tanh applied, but the neuron was built with activation='relu'",
+    ),
+    Mutant(
+        "neuron: linear neuron still squashed",
+        NB,
+        "04.neuron_call",
+        find="        return z\n        ### END SOLUTION",
+        replace="        return z.tanh()\n        ### END SOLUTION",
+        message="tanh applied, but the neuron was built with activation='linear'",
+    ),
+    Mutant(
+        "neuron: output rebuilt from .data",
+        NB,
+        "04.neuron_call",
+        find="            return z.tanh()\n        if",
+        replace="            return Value(math.tanh(z.data))\n        if",
+        message="not connected",
+    ),
+]
+
+
+@pytest.mark.parametrize("mutant", MUTANTS, ids=lambda m: m.name)
+def test_mutant_is_caught(mutant):
+    assert_mutant_caught(mutant)
+
+
+# ---- correct alternatives: every graded cell passes -----------------------------------
+
+ALTERNATIVES = {
+    "tanh from exp, slope from cosh, bias drawn at random": [
+        (FORWARD, "z = w1 * x1 + w2 * x2 + b\n    e = (2 * z).exp()\n    return (e - 1) / (e + 1)"),
+        ("dout_dz = 1 - out**2", "dout_dz = 1 / math.cosh(w1 * x1 + w2 * x2 + b) ** 2"),
+        ("self.b = Value(0.0)", "self.b = Value(random.uniform(-1, 1))"),
+    ],
+    "sum() from the bias, activations in a table, integer zero": [
+        (
+            "        z = self.b\n        for wi, xi in zip(self.w, x):\n            z = z + wi * xi\n",
+            "        z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)\n",
+        ),
+        (
+            '        if self.activation == "tanh":\n            return z.tanh()\n',
+            '        apply = {"tanh": Value.tanh, "relu": Value.relu}.get(self.activation)\n'
+            "        if apply is not None:\n            return apply(z)\n",
+        ),
+        ("p.grad = 0.0", "p.grad = 0"),
+        ("return self.w + [self.b]", "return [*self.w, self.b]"),
+    ],
+    "the engine's fused weighted sum, numpy weights": [
+        (
+            "        z = self.b\n        for wi, xi in zip(self.w, x):\n            z = z + wi * xi\n",
+            "        z = Value.weighted_sum(self.w, x, self.b)\n",
+        ),
+        (
+            "[Value(random.uniform(-1, 1)) for _ in range(nin)]",
+            "[Value(float(v)) for v in np.random.uniform(-1, 1, nin)]",
+        ),
+    ],
+}
+
+
+def apply_all(assignment, edits):
+    nb = Mutant("alternative", assignment, "", edits[0][0], edits[0][1], "").apply()
+    for find, replace in edits[1:]:
+        hits = [c for c in nb.cells if c.cell_type == "code" and find in c.source]
+        assert sum(c.source.count(find) for c in hits) == 1, f"{find!r} does not occur exactly once"
+        hits[0].source = hits[0].source.replace(find, replace)
+    return nb
+
+
+@pytest.mark.parametrize("name", ALTERNATIVES)
+def test_correct_alternative_passes(name):
+    nb = apply_all(NB, ALTERNATIVES[name])
+    results = graded_results(run(nb, solution_path(NB).parent))
+    assert results and all(error is None for error in results.values()), results
+
+
+# ---- the checks on plain Python objects (no kernel) ---------------------------------
+
+
+def failure(exercise_id, *objects):
+    with pytest.raises(CheckFailed) as caught:
+        check(exercise_id, *objects, hidden=True, seed=1, quiet=True)
+    return str(caught.value)
+
+
+def test_forward_check_accepts_right_and_names_wrong():
+    check("04.forward", lambda x1, x2, w1, w2, b: (w1 * x1 + w2 * x2 + b).tanh(), hidden=True, quiet=True)
+    assert "tanh is missing" in failure("04.forward", lambda x1, x2, w1, w2, b: w1 * x1 + w2 * x2 + b)
+    assert "must return a Value" in failure(
+        "04.forward", lambda x1, x2, w1, w2, b: math.tanh((w1 * x1 + w2 * x2 + b).data)
+    )
+    assert "added after tanh" in failure(
+        "04.forward", lambda x1, x2, w1, w2, b: (w1 * x1 + w2 * x2).tanh() + b
+    )
+
+
+def test_forward_check_rejects_a_hard_coded_answer():
+    assert "wrong output" in failure("04.forward", lambda *args: Value(0.197375))
+
+
+def right_grads(x1, x2, w1, w2, b):
+    d = 1 - math.tanh(w1 * x1 + w2 * x2 + b) ** 2
+    return x1 * d, x2 * d, d
+
+
+def test_grads_check():
+    check("04.grads", right_grads, hidden=True, quiet=True)
+    assert "tanh's slope is missing" in failure("04.grads", lambda x1, x2, w1, w2, b: (x1, x2, 1.0))
+    assert "x1 and x2 swapped" in failure("04.grads", lambda *a: right_grads(*a)[1::-1] + right_grads(*a)[2:])
+    assert "three numbers" in failure("04.grads", lambda *a: right_grads(*a)[:2])
+    assert "wrong dout/dw1" in failure("04.grads", lambda *a: (1.922086, 2.883129, 0.961043))
+
+
+class GoodModule:
+    def parameters(self):
+        return []
+
+    def zero_grad(self):
+        for p in self.parameters():
+            p.grad = 0.0
+
+
+def test_module_check():
+    check("04.module", GoodModule, hidden=True, quiet=True)
+
+    class OnlyFirst(GoodModule):
+        def zero_grad(self):
+            self.parameters()[0].grad = 0.0
+
+    class ToNone(GoodModule):
+        def zero_grad(self):
+            for p in self.parameters():
+                p.grad = None
+
+    assert "only the first parameter" in failure("04.module", OnlyFirst)
+    assert "grad set to None" in failure("04.module", ToNone)
+
+
+def make_neuron(
+    weights=lambda nin: [Value(random.uniform(-1, 1)) for _ in range(nin)], params=None, act=None
+):
+    class Neuron(GoodModule):
+        def __init__(self, nin, activation="relu"):
+            self.w, self.b, self.activation = weights(nin), Value(0.0), activation
+
+        def __call__(self, x):
+            z = self.b
+            for wi, xi in zip(self.w, x):
+                z = z + wi * xi
+            name = act or self.activation
+            return z if name == "linear" else getattr(z, name)()
+
+        def parameters(self):
+            return params(self) if params else self.w + [self.b]
+
+    return Neuron
+
+
+def test_neuron_checks_accept_a_right_neuron():
+    check("04.neuron_init", make_neuron(), hidden=True, quiet=True)
+    check("04.neuron_call", make_neuron(), hidden=True, quiet=True)
+
+
+def test_neuron_checks_name_mistakes():
+    assert "list inside the list" in failure("04.neuron_init", make_neuron(params=lambda n: [n.w, n.b]))
+    assert "copies, not the neuron's own" in failure(
+        "04.neuron_init", make_neuron(params=lambda n: [Value(p.data) for p in [*n.w, n.b]])
+    )
+    assert "is listed more than once" in failure(
+        "04.neuron_init", make_neuron(params=lambda n: n.w + n.w[:1])
+    )
+    assert "every initial weight is the same" in failure(
+        "04.neuron_init", make_neuron(weights=lambda nin: [Value(0.5) for _ in range(nin)])
+    )
+    assert "sigmoid applied" in failure("04.neuron_call", make_neuron(act="sigmoid"))
+
+
+def test_checks_leave_the_global_random_stream_alone():
+    random.seed(123)
+    expected = [random.random() for _ in range(3)]
+    random.seed(123)
+    check("04.neuron_init", make_neuron(), quiet=True)
+    check("04.neuron_call", make_neuron(), quiet=True)
+    assert [random.random() for _ in range(3)] == expected

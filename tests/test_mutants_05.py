@@ -1,0 +1,359 @@
+"""Notebook 05 (layers and MLPs): typical mistakes are caught by the right check
+with a message naming them; correct alternatives pass; the checks on plain classes."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from autograder import CheckFailed, check
+from course_engine import Value
+from course_engine.nn import Module, Neuron
+from notebooks import Mutant, assert_mutant_caught, graded_results, run, solution_path
+
+NB = "05_mlp"
+LAYER_PARAMS = "return [p for n in self.neurons for p in n.parameters()]"
+MLP_PARAMS = "return [p for layer in self.layers for p in layer.parameters()]"
+OUTPUT_ACTIVATION = 'layer_activation = "linear" if i == last and linear_output else activation'
+ROW = "rows.append((p.grad, (up - down) / (2 * h)))"
+
+MUTANTS = [
+    Mutant(
+        "layer: one output still in a list",
+        NB,
+        "05.layer_call",
+        find="return outs[0] if len(outs) == 1 else outs",
+        replace="return outs",
+        message="returns a list holding one Value",
+    ),
+    Mutant(
+        "layer: activation not passed to the neurons",
+        NB,
+        "05.layer_call",
+        find="[Neuron(nin, activation) for _ in range(nout)]",
+        replace="[Neuron(nin) for _ in range(nout)]",
+        message="pass the activation on, Neuron(nin, activation)",
+    ),
+    Mutant(
+        "layer: the first neuron answers for all",
+        NB,
+        "05.layer_call",
+        find="outs = [n(x) for n in self.neurons]",
+        replace="outs = [self.neurons[0](x) for n in self.neurons]",
+        message="every output is the first neuron's",
+    ),
+    Mutant(
+        "layer: biases left out of parameters()",
+        NB,
+        "05.layer_params",
+        find=LAYER_PARAMS,
+        replace="return [p for n in self.neurons for p in n.w]",
+        message="the biases are missing",
+    ),
+    Mutant(
+        "layer: a list of lists",
+        NB,
+        "05.layer_params",
+        find=LAYER_PARAMS,
+        replace="return [n.parameters() for n in self.neurons]",
+        message="one flat list of Values",
+    ),
+    Mutant(
+        "layer: return inside the loop",
+        NB,
+        "05.layer_params",
+        find=LAYER_PARAMS,
+        replace="for n in self.neurons:\n            return n.parameters()",
+        message="only one neuron's parameters",
+    ),
+    Mutant(
+        "mlp: output layer nonlinear although linear asked",
+        NB,
+        "05.mlp_call",
+        find=OUTPUT_ACTIVATION,
+        replace="layer_activation = activation",
+        message="linear_output=True asks for a linear output",
+    ),
+    Mutant(
+        "mlp: output layer linear although linear_output=False",
+        NB,
+        "05.mlp_call",
+        find=OUTPUT_ACTIVATION,
+        replace='layer_activation = "linear" if i == last else activation',
+        message="linear_output=False asks for",
+    ),
+    Mutant(
+        "mlp: activation not passed to the layers",
+        NB,
+        "05.mlp_call",
+        find="Layer(sizes[i], sizes[i + 1], layer_activation)",
+        replace="Layer(sizes[i], sizes[i + 1])",
+        message="pass it to every Layer",
+    ),
+    Mutant(
+        "mlp: parameters() misses the output layer",
+        NB,
+        "05.mlp_params",
+        find=MLP_PARAMS,
+        replace="return [p for layer in self.layers[:-1] for p in layer.parameters()]",
+        message="parameters() leaves out layer",
+    ),
+    Mutant(
+        "mlp: parameters() lists the first layer twice",
+        NB,
+        "05.mlp_params",
+        find=MLP_PARAMS,
+        replace="return [p for layer in self.layers + self.layers[:1] for p in layer.parameters()]",
+        message="parameters() lists layer 1 of",
+    ),
+    Mutant(
+        "gradcheck: grads not zeroed",
+        NB,
+        "05.gradcheck",
+        find="    model.zero_grad()\n    model(x).backward()",
+        replace="    model(x).backward()",
+        message="call model.zero_grad() before model(x).backward()",
+    ),
+    Mutant(
+        "gradcheck: zero_grad after backward",
+        NB,
+        "05.gradcheck",
+        find="    model.zero_grad()\n    model(x).backward()",
+        replace="    model(x).backward()\n    model.zero_grad()",
+        message="zero_grad() BEFORE it, not after",
+    ),
+    Mutant(
+        "gradcheck: forward difference",
+        NB,
+        "05.gradcheck",
+        find=ROW,
+        replace="rows.append((p.grad, (up - model(x).data) / h))",
+        message="a forward difference",
+    ),
+    Mutant(
+        "gradcheck: divided by h",
+        NB,
+        "05.gradcheck",
+        find=ROW,
+        replace="rows.append((p.grad, (up - down) / h))",
+        message="divided by h instead of 2h",
+    ),
+    Mutant(
+        "gradcheck: / 2 * h",
+        NB,
+        "05.gradcheck",
+        find=ROW,
+        replace="rows.append((p.grad, (up - down) / 2 * h))",
+        message="divided by 2 and then multiplied by h",
+    ),
+    Mutant(
+        "gradcheck: parameter not put back",
+        NB,
+        "05.gradcheck",
+        find="        p.data = original\n        rows",
+        replace="        rows",
+        message="put p.data back",
+    ),
+    Mutant(
+        "gradcheck: fixed h",
+        NB,
+        "05.gradcheck",
+        find="def mlp_gradient_check(model, x, params, h=1e-6):",
+        replace="def mlp_gradient_check(model, x, params, step=1e-6):\n    h = 1e-6",
+        message="use the argument h",
+    ),
+]
+
+
+@pytest.mark.parametrize("mutant", MUTANTS, ids=lambda m: m.name)
+def test_mutant_is_caught(mutant):
+    assert_mutant_caught(mutant)
+
+
+# ---- correct alternatives: every graded cell passes -----------------------------------
+
+ALTERNATIVES = {
+    "loops with extend, sizes zipped, single outputs wrapped": [
+        (
+            LAYER_PARAMS,
+            "params = []\n        for n in self.neurons:\n            params.extend(n.parameters())\n"
+            "        return params",
+        ),
+        (
+            "return outs[0] if len(outs) == 1 else outs",
+            "if len(outs) == 1:\n            return outs[0]\n        return outs",
+        ),
+        (
+            "        self.layers = []\n        for i in range(len(nouts)):\n"
+            '            layer_activation = "linear" if i == last and linear_output else activation\n'
+            "            self.layers.append(Layer(sizes[i], sizes[i + 1], layer_activation))\n",
+            "        acts = [activation] * last + ['linear' if linear_output else activation]\n"
+            "        self.layers = [Layer(a, b, act) for a, b, act in zip(sizes, sizes[1:], acts)]\n",
+        ),
+        (
+            "        for layer in self.layers:\n            x = layer(x)\n        return x\n",
+            "        for layer in self.layers:\n            x = layer(x)\n"
+            "            x = [x] if isinstance(x, Value) else x\n        return x[0] if len(x) == 1 else x\n",
+        ),
+        (MLP_PARAMS, "return sum((layer.parameters() for layer in self.layers), [])"),
+    ],
+    "gradcheck nudging in place, zeroing only the sample": [
+        (
+            "    model.zero_grad()\n    model(x).backward()",
+            "    for p in params:\n        p.grad = 0.0\n    model(x).backward()",
+        ),
+        (
+            "        original = p.data\n        p.data = original + h\n        up = model(x).data\n"
+            "        p.data = original - h\n        down = model(x).data\n        p.data = original\n"
+            "        rows.append((p.grad, (up - down) / (2 * h)))\n",
+            "        p.data += h\n        up = model(x).data\n        p.data -= 2 * h\n"
+            "        down = model(x).data\n        p.data += h\n"
+            "        rows.append((p.grad, (up - down) / (2 * h)))\n",
+        ),
+    ],
+    "gradcheck with no_grad and try/finally": [
+        ("import time\n", "import time\n\nfrom course_engine import no_grad\n"),
+        (
+            "        original = p.data\n        p.data = original + h\n        up = model(x).data\n"
+            "        p.data = original - h\n        down = model(x).data\n        p.data = original\n",
+            "        original = p.data\n        try:\n            with no_grad():\n"
+            "                p.data = original + h\n                up = model(x).data\n"
+            "                p.data = original - h\n                down = model(x).data\n"
+            "        finally:\n            p.data = original\n",
+        ),
+    ],
+}
+
+
+def apply_all(assignment, edits):
+    nb = Mutant("alternative", assignment, "", edits[0][0], edits[0][1], "").apply()
+    for find, replace in edits[1:]:
+        hits = [c for c in nb.cells if c.cell_type == "code" and find in c.source]
+        assert sum(c.source.count(find) for c in hits) == 1, f"{find!r} does not occur exactly once"
+        hits[0].source = hits[0].source.replace(find, replace)
+    return nb
+
+
+@pytest.mark.parametrize("name", ALTERNATIVES)
+def test_correct_alternative_passes(name):
+    nb = apply_all(NB, ALTERNATIVES[name])
+    results = graded_results(run(nb, solution_path(NB).parent))
+    assert results and all(error is None for error in results.values()), results
+
+
+# ---- the checks on plain Python classes (no kernel) ----------------------------------------
+
+
+def failure(exercise_id, *objects):
+    with pytest.raises(CheckFailed) as caught:
+        check(exercise_id, *objects, hidden=True, seed=2, quiet=True)
+    return str(caught.value)
+
+
+class Layer(Module):
+    def __init__(self, nin, nout, activation="relu"):
+        self.neurons = [Neuron(nin, activation) for _ in range(nout)]
+
+    def __call__(self, x):
+        outs = [n(x) for n in self.neurons]
+        return outs[0] if len(outs) == 1 else outs
+
+    def parameters(self):
+        return [p for n in self.neurons for p in n.parameters()]
+
+
+class MLP(Module):
+    def __init__(self, nin, nouts, activation="relu", linear_output=True):
+        sizes = [nin, *nouts]
+        acts = [activation] * (len(nouts) - 1) + ["linear" if linear_output else activation]
+        self.layers = [Layer(a, b, act) for a, b, act in zip(sizes, sizes[1:], acts)]
+
+    def __call__(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def parameters(self):
+        return [p for layer in self.layers for p in layer.parameters()]
+
+
+def right_gradient_check(model, x, params, h=1e-6):
+    model.zero_grad()
+    model(x).backward()
+    rows = []
+    for p in params:
+        original = p.data
+        p.data = original + h
+        up = model(x).data
+        p.data = original - h
+        down = model(x).data
+        p.data = original
+        rows.append((p.grad, (up - down) / (2 * h)))
+    return rows
+
+
+def test_checks_accept_right_classes():
+    for exercise_id in ("05.layer_params", "05.layer_call"):
+        check(exercise_id, Layer, hidden=True, quiet=True)
+    for exercise_id in ("05.mlp_params", "05.mlp_call"):
+        check(exercise_id, MLP, hidden=True, quiet=True)
+    check("05.gradcheck", right_gradient_check, hidden=True, quiet=True)
+
+
+def test_layer_checks_name_mistakes():
+    class Swapped(Layer):
+        def __init__(self, nin, nout, activation="relu"):
+            self.neurons = [Neuron(nout, activation) for _ in range(nin)]
+
+    class Reversed(Layer):
+        def __call__(self, x):
+            outs = super().__call__(x)
+            return outs[::-1] if isinstance(outs, list) else outs
+
+    class Copies(Layer):
+        def parameters(self):
+            return [Value(p.data) for p in super().parameters()]
+
+    assert "nin and nout swapped" in failure("05.layer_params", Swapped)
+    assert "reverse order" in failure("05.layer_call", Reversed)
+    assert "not the neurons' own Values" in failure("05.layer_params", Copies)
+
+
+def test_mlp_checks_use_the_reference_layer():
+    class BrokenLayer(Layer):  # what a student's broken Layer would do to their MLP
+        def parameters(self):
+            return []
+
+    namespace = MLP.__init__.__globals__  # the module's globals, where MLP finds `Layer`
+    mine = namespace["Layer"]
+    namespace["Layer"] = BrokenLayer
+    try:
+        check("05.mlp_params", MLP, hidden=True, quiet=True)  # runs on course_engine's Layer instead
+        assert len(MLP(2, [3, 1]).parameters()) == 0  # outside the check, the broken Layer is back
+    finally:
+        namespace["Layer"] = mine
+
+
+def test_gradcheck_check_names_mistakes():
+    def returns_values(model, x, params, h=1e-6):
+        rows = right_gradient_check(model, x, params, h)
+        return [(Value(a), n) for a, n in rows]
+
+    def swapped(model, x, params, h=1e-6):
+        return [(n, a) for a, n in right_gradient_check(model, x, params, h)]
+
+    assert "two numbers" in failure("05.gradcheck", returns_values)
+    assert "wrong" in failure("05.gradcheck", swapped)
+    assert "one (backward_grad, finite_difference) pair" in failure(
+        "05.gradcheck", lambda model, x, params, h=1e-6: right_gradient_check(model, x, params, h)[:-1]
+    )
+
+
+def test_checks_leave_the_global_random_stream_alone():
+    random.seed(7)
+    expected = [random.random() for _ in range(3)]
+    random.seed(7)
+    check("05.layer_call", Layer, quiet=True)
+    check("05.mlp_call", MLP, quiet=True)
+    assert [random.random() for _ in range(3)] == expected
