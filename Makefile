@@ -7,6 +7,7 @@ export PYTHON
 .PHONY: test demo lint release bench setup graphviz
 
 setup: $(VENV)/.installed graphviz
+	@scripts/ensure_chromium.sh
 
 $(VENV)/.installed: pyproject.toml
 	@scripts/ensure_venv.sh

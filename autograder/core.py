@@ -71,6 +71,12 @@ def exercise(id, *, title, points, hints=()):
     return register
 
 
+def all_exercises() -> dict[str, Exercise]:
+    """Every declared exercise, by id."""
+    _load_checks()
+    return EXERCISES
+
+
 def get_exercise(exercise_id) -> Exercise:
     _load_checks()
     if exercise_id not in EXERCISES:

@@ -45,9 +45,7 @@ def graded_results(nb) -> dict[str, str | None]:
         if cell.cell_type != "code" or not meta.get("grade"):
             continue
         errors = [o for o in cell.get("outputs", []) if o.output_type == "error"]
-        results[meta["grade_id"]] = (
-            ANSI.sub("", f"{errors[0].ename}: {errors[0].evalue}") if errors else None
-        )
+        results[meta["grade_id"]] = ANSI.sub("", f"{errors[0].ename}: {errors[0].evalue}") if errors else None
     return results
 
 

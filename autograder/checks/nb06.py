@@ -33,8 +33,8 @@ LINE_XS = [1.0, 2.0, 3.0, 4.0]
 XOR_01 = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]
 XOR_PM = [[-1.0, -1.0], [-1.0, 1.0], [1.0, -1.0], [1.0, 1.0]]
 XOR_LABELS = [-1.0, 1.0, 1.0, -1.0]
-# seeds from which MLP(2, [4, 1]), MLP(2, [8, 1]) and MLP(2, [4, 4, 1]) with tanh
-# all learn the problem (a few seeds leave a small net stuck; these do not)
+# seeds from which MLP(2, [4, 1]), MLP(2, [8, 1]) and MLP(2, [4, 4, 1]) with tanh all learn
+# the problem in 100 steps (a few seeds leave a small net stuck; these do not: see the tests)
 XOR_VISIBLE = ("XOR on 0/1 inputs", XOR_01, XOR_LABELS, 0)
 XOR_HIDDEN = [
     ("XNOR (labels flipped) on 0/1 inputs", XOR_01, [-t for t in XOR_LABELS], 3),
@@ -469,19 +469,22 @@ def _check_train(rng, hidden, train):
                 "p.data -= lr * p.grad, then record loss.data",
             )
         predictions, final, signs_right = _tiny_fit(model)
-        if not _same(predictions, _tiny_fit(reference)[0]):
+        reference_predictions = _tiny_fit(reference)[0]
+        if not _same(predictions, reference_predictions):
             raise CheckFailed(
                 "the losses are right, but the model passed in did not end up trained",
                 input=shown,
-                expected=f"predictions {_fmt_list(_tiny_fit(reference)[0])}",
+                expected=f"predictions {_fmt_list(reference_predictions)}",
                 got=f"predictions {_fmt_list(predictions)}",
                 mistake="train the model you were given (update its own parameters), not a copy or a new one",
             )
-        if not (final < 0.01 and signs_right) and _tiny_fit(reference)[1] < 0.01:
-            raise CheckFailed(  # cannot happen when the curves agree; a guard for odd models
+        # the curriculum's thresholds (the reference reaches them from this seed, so this is a
+        # statement of the goal more than a separate test)
+        if (seed, steps, lr) == TINY_VISIBLE and not (final < 0.01 and signs_right and got[-1] < got[0]):
+            raise CheckFailed(
                 "after training, the model does not fit the four examples",
                 input=shown,
-                expected="mean squared error below 0.01 and every sign right",
+                expected="a falling loss, mean squared error below 0.01 and every sign right",
                 got=f"predictions {_fmt_list(predictions)}, mse {fmt(final)}",
             )
 

@@ -1,0 +1,488 @@
+"""Autograd on numpy arrays: the ideas of `Value`, a whole array at a time.
+
+A Tensor holds a float64 array `data` and an array `grad` of the same shape. As
+in engine.py, each operation below is two things side by side: the forward
+array, and for each input a local backward, a function that turns the gradient
+of the result into that input's share (`lambda g: g * b` for a * b).
+`backward()` applies them from the output back to the leaves, in reverse
+topological order, adding (`+=`) into each input's `grad`.
+
+Broadcasting: numpy lets a (3, 1) array meet a (1, 4) one and gives (3, 4).
+Each input was in effect copied along the broadcast axes, and a number used
+many times collects the sum of the gradients of all its uses. So every
+gradient is summed back to its input's own shape (`unbroadcast`) before it is
+added in: once, in `backward()`, for every operation.
+
+Numbers and numpy arrays mixed into an expression become constants
+(`requires_grad=False`): they get no gradient, and no work is spent on one.
+
+No reference cycles: a local backward closes over the input *arrays* it needs,
+never over the Tensor it belongs to, so a graph is freed by reference counting
+the moment it is dropped (the reason engine.py stores numbers, not closures).
+"""
+
+from __future__ import annotations
+
+import itertools
+import operator
+from numbers import Real
+
+import numpy as np
+
+from .engine import Value, is_recording, no_grad
+
+__all__ = ["Tensor", "no_grad", "unbroadcast", "sum_backward", "matmul_backward", "cross_entropy"]
+
+_created = itertools.count()  # creation numbers: a Tensor's inputs always have smaller ones
+_creation_number = operator.attrgetter("_number")
+
+
+# ---- the rules of backward that need more than one line -----------------------------------
+
+
+def unbroadcast(grad, shape):
+    """Sum a gradient of the broadcast shape back down to an input's `shape`.
+
+    Axes numpy added in front are summed away; axes where the input had size 1
+    are summed and kept, with size 1."""
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    if grad.shape[extra:] == shape:  # only axes added in front, as for a bias added to a batch
+        return grad.sum(axis=tuple(range(extra)))
+    stretched = tuple(extra + i for i, n in enumerate(shape) if n == 1 and grad.shape[extra + i] != 1)
+    return grad.sum(axis=tuple(range(extra)) + stretched, keepdims=True).reshape(shape)
+
+
+def sum_backward(grad, shape, axis=None, keepdims=False):
+    """The gradient of `x.sum(axis, keepdims)` for an x of `shape`: every entry of x
+    gets the gradient of the total it went into."""
+    if axis is not None and not keepdims:
+        grad = np.reshape(grad, _kept_shape(shape, axis))  # the summed axes back, with size 1
+    out = np.empty(shape)
+    out[...] = grad  # copied along those axes
+    return out
+
+
+def matmul_backward(a, b, grad):
+    """The gradients of a @ b: grad @ b.T for a, a.T @ grad for b (2-d arrays).
+
+    A 1-d input is a row on the left or a column on the right, as numpy treats
+    it; stacked (3-d and up) inputs broadcast over their leading axes."""
+    a2 = a.reshape(1, -1) if a.ndim == 1 else a
+    b2 = b.reshape(-1, 1) if b.ndim == 1 else b
+    batch = np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
+    grad = np.reshape(grad, (*batch, a2.shape[-2], b2.shape[-1]))
+    grad_a = unbroadcast(grad @ np.swapaxes(b2, -1, -2), a2.shape)
+    grad_b = unbroadcast(np.swapaxes(a2, -1, -2) @ grad, b2.shape)
+    return grad_a.reshape(a.shape), grad_b.reshape(b.shape)
+
+
+# ---- the Tensor ------------------------------------------------------------------------------
+
+
+class Tensor:
+    """A float64 array that records the operations that produced it."""
+
+    __slots__ = ("data", "grad", "label", "requires_grad", "_inputs", "_op", "_number")
+    __array_ufunc__ = None  # `array * tensor` calls Tensor.__rmul__ instead of looping in numpy
+
+    def __init__(self, data, label="", requires_grad=True):
+        self.data = _as_array(data)
+        self.grad = np.zeros(self.data.shape)
+        self.label = label
+        self.requires_grad = requires_grad
+        self._inputs = ()  # (input, local backward) for each input that needs a gradient
+        self._op = ""
+        self._number = next(_created)
+
+    # ---- what it looks like ------------------------------------------------------------
+    @property
+    def _prev(self):
+        """The inputs this Tensor's gradient flows back to (as Value._prev)."""
+        return tuple(t for t, _ in self._inputs)
+
+    @property
+    def shape(self):
+        return self.data.shape
+
+    @property
+    def ndim(self):
+        return self.data.ndim
+
+    @property
+    def size(self):
+        return self.data.size
+
+    def __len__(self):
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d Tensor: it holds one number, read it with .item()")
+        return len(self.data)
+
+    def item(self) -> float:
+        if self.data.size != 1:
+            raise ValueError(f"item() needs a Tensor of one number, this one has shape {self.shape}")
+        return float(self.data.reshape(()))
+
+    def numpy(self):
+        return self.data
+
+    def __repr__(self):
+        label = f", label={self.label!r}" if self.label else ""
+        if self.data.size <= 6:
+            data = np.array2string(self.data, precision=4, separator=", ")
+            grad = np.array2string(np.asarray(self.grad), precision=4, separator=", ")
+            return f"Tensor(data={data}, grad={grad}{label})"
+        return f"Tensor(shape={self.shape}, op={self._op or 'leaf'!r}{label})"
+
+    # ---- elementwise arithmetic, with broadcasting ---------------------------------------
+    def __add__(self, other):
+        other = _as_tensor(other, "+", self)
+        a, b = self.data, other.data
+        return _result(_broadcasting("+", np.add, a, b), "+", (self, lambda g: g), (other, lambda g: g))
+
+    def __sub__(self, other):
+        other = _as_tensor(other, "-", self)
+        a, b = self.data, other.data
+        return _result(_broadcasting("-", np.subtract, a, b), "-", (self, lambda g: g), (other, lambda g: -g))
+
+    def __mul__(self, other):
+        other = _as_tensor(other, "*", self)
+        a, b = self.data, other.data
+        return _result(
+            _broadcasting("*", np.multiply, a, b), "*", (self, lambda g: g * b), (other, lambda g: g * a)
+        )
+
+    def __truediv__(self, other):
+        other = _as_tensor(other, "/", self)
+        a, b = self.data, other.data
+        if not b.all():
+            zeros = b.size - np.count_nonzero(b)
+            raise ZeroDivisionError(f"cannot compute a / b: b (shape {b.shape}) has {zeros} zero entries")
+        out = _broadcasting("/", np.divide, a, b)
+        return _result(out, "/", (self, lambda g: g / b), (other, lambda g: -g * out / b))
+
+    def __neg__(self):
+        return _result(-self.data, "neg", (self, lambda g: -g))
+
+    def __pow__(self, exponent):
+        if isinstance(exponent, Tensor):
+            return self._pow_tensor(exponent)
+        if not isinstance(exponent, Real):
+            raise TypeError(f"Tensor ** {type(exponent).__name__}: the exponent must be a number or a Tensor")
+        n, x = float(exponent), self.data
+        if not n.is_integer() and (x < 0).any():
+            raise ValueError(
+                f"Tensor ** {n:g}: a negative base with a fractional exponent has no real result "
+                f"({np.count_nonzero(x < 0)} entries are negative). Keep the base positive first."
+            )
+        if n < 0 and not x.all():
+            raise ZeroDivisionError(f"Tensor ** {n:g}: zero to a negative power")
+        if n == 0.0:
+            return _result(np.ones_like(x), "**0", (self, lambda g: np.zeros_like(g)))
+        with np.errstate(divide="ignore"):  # a slope of x ** 0.5 at 0 is infinite
+            slope = n * x ** (n - 1)
+        return _result(x**n, f"**{n:g}", (self, lambda g: g * slope))
+
+    def _pow_tensor(self, exponent):
+        """x ** y with y a Tensor too: d/dy = x ** y ln x (0 where x = 0; none where x < 0)."""
+        x, y = self.data, exponent.data
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out = _broadcasting("**", np.power, x, y)
+            log_x = np.where(x > 0, np.log(np.where(x > 0, x, 1.0)), np.where(x == 0, 0.0, np.nan))
+            slope_x = y * x ** (y - 1)
+        return _result(out, "**", (self, lambda g: g * slope_x), (exponent, lambda g: g * out * log_x))
+
+    def __radd__(self, other):
+        return self + other
+
+    def __rmul__(self, other):
+        return self * other
+
+    def __rsub__(self, other):
+        return _as_tensor(other, "-", self) - self
+
+    def __rtruediv__(self, other):
+        return _as_tensor(other, "/", self) / self
+
+    def __rpow__(self, base):
+        return _as_tensor(base, "**", self) ** self
+
+    # ---- matrix product ----------------------------------------------------------------
+    def __matmul__(self, other):
+        other = _as_tensor(other, "@", self)
+        a, b = self.data, other.data
+        _check_matmul(a, b)
+        out = _broadcasting("@", np.matmul, a, b)
+        if a.ndim == 2 and b.ndim == 2:  # (n, k) @ (k, m): the shapes say where each transpose goes
+            return _result(out, "@", (self, lambda g: g @ b.T), (other, lambda g: a.T @ g))
+        return _result(
+            out,
+            "@",
+            (self, lambda g: matmul_backward(a, b, g)[0]),
+            (other, lambda g: matmul_backward(a, b, g)[1]),
+        )
+
+    def __rmatmul__(self, other):
+        return _as_tensor(other, "@", self) @ self
+
+    # ---- reductions and shapes ---------------------------------------------------------
+    def sum(self, axis=None, keepdims=False):
+        x = self.data
+        out = _reduce("sum", x, axis, keepdims)
+        return _result(out, "sum", (self, lambda g: sum_backward(g, x.shape, axis, keepdims)))
+
+    def mean(self, axis=None, keepdims=False):
+        x = self.data
+        total = _reduce("mean", x, axis, keepdims)
+        count = x.size // max(total.size, 1)  # how many entries went into each mean
+        return _result(
+            total / count, "mean", (self, lambda g: sum_backward(g / count, x.shape, axis, keepdims))
+        )
+
+    def reshape(self, *shape):
+        shape = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+        old = self.data.shape
+        try:
+            out = self.data.reshape(shape)
+        except (ValueError, TypeError):
+            raise ValueError(
+                f"cannot reshape a Tensor of shape {old} ({self.data.size} entries) into shape "
+                f"{shape}: the number of entries must stay the same"
+            ) from None
+        return _result(out, "reshape", (self, lambda g: g.reshape(old)))
+
+    def transpose(self, *axes):
+        axes = tuple(axes[0]) if len(axes) == 1 and isinstance(axes[0], (tuple, list)) else axes
+        axes = axes or tuple(reversed(range(self.data.ndim)))
+        try:
+            out = self.data.transpose(axes)
+        except (ValueError, TypeError):
+            raise ValueError(
+                f"cannot transpose a Tensor of shape {self.shape} with axes {axes}: "
+                f"give each of its {self.ndim} axes once"
+            ) from None
+        undo = tuple(np.argsort(axes))
+        return _result(out, "transpose", (self, lambda g: g.transpose(undo)))
+
+    @property
+    def T(self):
+        return self.transpose()
+
+    # ---- functions of each entry ---------------------------------------------------------
+    def relu(self):
+        x = self.data
+        return _result(np.maximum(x, 0.0), "relu", (self, lambda g: g * (x > 0)))
+
+    def leaky_relu(self, slope=0.01):
+        x = self.data
+        return _result(
+            np.where(x > 0, x, slope * x), "leaky_relu", (self, lambda g: g * np.where(x > 0, 1.0, slope))
+        )
+
+    def tanh(self):
+        t = np.tanh(self.data)
+        return _result(t, "tanh", (self, lambda g: g * (1.0 - t * t)))
+
+    def sigmoid(self):
+        x = self.data
+        e = np.exp(-np.abs(x))  # two forms, so that exp only ever sees numbers <= 0
+        s = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+        return _result(s, "sigmoid", (self, lambda g: g * s * (1.0 - s)))
+
+    def exp(self):
+        with np.errstate(over="ignore"):  # beyond about 709 the limit is infinity
+            out = np.exp(self.data)
+        return _result(out, "exp", (self, lambda g: g * out))
+
+    def log(self):
+        x = self.data
+        if not (x > 0).all():
+            raise ValueError(
+                f"log of a Tensor of shape {x.shape}: log is defined only for positive numbers, and "
+                f"{np.count_nonzero(~(x > 0))} entries are not (the smallest is {np.min(x):.6g}). "
+                "Clip the input first, or use log_softmax / cross_entropy for log-probabilities."
+            )
+        return _result(np.log(x), "log", (self, lambda g: g / x))
+
+    def log_softmax(self, axis=-1):
+        """log(exp(x) / sum(exp(x))) along `axis`, without overflow or log(0)."""
+        x = self.data
+        shifted = x - x.max(axis=axis, keepdims=True)  # the largest entry becomes 0: exp cannot overflow
+        out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+        softmax = np.exp(out)
+        return _result(out, "log_softmax", (self, lambda g: g - softmax * g.sum(axis=axis, keepdims=True)))
+
+    # ---- backpropagation ---------------------------------------------------------------
+    def topological_order(self):
+        """Every node of the graph, each after all of its inputs (no recursion).
+
+        Why not a depth-first walk as in engine.py: a Tensor is always created after
+        its inputs, so creation numbers are a topological order already. Collecting
+        the nodes and sorting them by number is several times cheaper in Python, and
+        with arrays this small a training step's backward is mostly bookkeeping."""
+        seen, todo = {self}, [self]
+        while todo:
+            for parent, _ in todo.pop()._inputs:
+                if parent not in seen:
+                    seen.add(parent)
+                    todo.append(parent)
+        return sorted(seen, key=_creation_number)
+
+    def backward(self, grad=None):
+        """Fill `.grad` of every node with d(self)/d(node), adding to what is there.
+
+        For a Tensor of one number the seed is 1; for any other shape, pass the
+        gradient to start from (`grad=`), or reduce to one number first (`.sum()`)."""
+        if grad is None:
+            if self.data.size != 1:
+                raise ValueError(
+                    f"backward() starts from a single number, but this Tensor has shape {self.shape}: "
+                    "reduce it first (.sum() or .mean()), or pass grad= with that shape"
+                )
+            self.grad = np.ones(self.data.shape)
+        else:
+            grad = np.asarray(grad, dtype=np.float64)
+            if grad.shape != self.shape:
+                raise ValueError(f"backward(grad=...): grad has shape {grad.shape}, the Tensor {self.shape}")
+            self.grad = grad.copy()
+        for node in reversed(self.topological_order()):
+            for parent, local in node._inputs:
+                share = local(node.grad)
+                if share.shape != parent.data.shape:  # the input was broadcast: sum its uses
+                    share = unbroadcast(share, parent.data.shape)
+                if type(parent.grad) is not float:
+                    parent.grad += share  # += : a Tensor used twice gets both paths
+                elif parent.grad == 0.0 and share.base is None and share is not node.grad:
+                    parent.grad = share  # the first share, a new array of its own: kept as it is
+                else:
+                    parent.grad = share + parent.grad  # a copy: the share may be someone else's array
+
+
+def cross_entropy(logits, labels):
+    """Mean cross-entropy of `logits` (n, classes) against integer `labels` (n,).
+
+    One node, computed through log-softmax so that no exp overflows and no log
+    sees 0; its local backward is the classic (softmax - one_hot) / n."""
+    logits = _as_tensor(logits, "cross_entropy", None)
+    labels = np.asarray(labels)
+    z = logits.data
+    if z.ndim != 2 or labels.shape != z.shape[:1]:
+        raise ValueError(
+            "cross_entropy: logits must have shape (n, classes) and labels shape (n,); "
+            f"got logits {z.shape} and labels {labels.shape}"
+        )
+    if not np.issubdtype(labels.dtype, np.integer) or not ((labels >= 0) & (labels < z.shape[1])).all():
+        raise ValueError(
+            f"cross_entropy: labels must be whole numbers from 0 to {z.shape[1] - 1}, one per row; "
+            f"got {labels!r}"
+        )
+    n, rows = z.shape[0], np.arange(z.shape[0])
+    shifted = z - z.max(axis=1, keepdims=True)
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    softmax_minus_one_hot = np.exp(log_probs)
+    softmax_minus_one_hot[rows, labels] -= 1.0
+    return _result(
+        -log_probs[rows, labels].mean(), "cross_entropy", (logits, lambda g: g * softmax_minus_one_hot / n)
+    )
+
+
+# ---- helpers -----------------------------------------------------------------------------------
+
+
+def _result(data, op, *inputs):
+    """The Tensor an operation returns. `inputs` are (input Tensor, local backward) pairs;
+    constants among them are dropped, and a result of constants only is a constant."""
+    out = Tensor.__new__(Tensor)
+    out.data = data if type(data) is np.ndarray else np.asarray(data, dtype=np.float64)
+    # 0.0 until backward() adds the first share into it: a forward pass that never runs
+    # backward (evaluation, plotting, the finite differences of a gradient check) then
+    # allocates no gradients, and the first share is a copy instead of an add into zeros
+    out.grad = 0.0
+    out.label = ""
+    out._op = op
+    out._number = next(_created)
+    out._inputs = inputs if is_recording() else ()
+    for edge in out._inputs:
+        if not edge[0].requires_grad:
+            out._inputs = tuple([edge for edge in inputs if edge[0].requires_grad])
+            break
+    out.requires_grad = bool(out._inputs)
+    return out
+
+
+def _as_array(data):
+    if isinstance(data, Tensor):
+        return data.data.copy()
+    if isinstance(data, Value) or (
+        isinstance(data, (list, tuple)) and any(isinstance(x, Value) for x in data)
+    ):
+        raise TypeError(
+            "Tensor(data): got Values. A Tensor holds plain numbers: Tensor([v.data for v in values]) "
+            "copies their numbers (their gradients will not flow back to the Values)."
+        )
+    try:
+        return np.array(data, dtype=np.float64)  # a copy: the Tensor owns its numbers
+    except (TypeError, ValueError) as error:
+        raise TypeError(
+            f"Tensor(data): expected numbers or an array of numbers, got {data!r} ({error})"
+        ) from None
+
+
+def _as_tensor(other, op, tensor):
+    """A Tensor as it is; a number or an array as a constant."""
+    if isinstance(other, Tensor):
+        return other
+    if isinstance(other, (Real, np.ndarray)):
+        constant = Tensor.__new__(Tensor)  # the fields of a Tensor, without the checks of Tensor()
+        constant.data = np.asarray(other, dtype=np.float64)
+        constant.grad, constant.label, constant.requires_grad = 0.0, "", False
+        constant._inputs, constant._op, constant._number = (), "constant", next(_created)
+        return constant
+    if isinstance(other, (list, tuple)):
+        return Tensor(other, requires_grad=False)
+    raise TypeError(
+        f"cannot compute Tensor {op} {type(other).__name__}: Tensors combine with Tensors, "
+        "numbers and numpy arrays"
+    )
+
+
+def _broadcasting(op, fn, a, b):
+    """fn(a, b), with an error that names the operation and both shapes."""
+    try:
+        return fn(a, b)
+    except ValueError:
+        raise ValueError(
+            f"cannot compute a {op} b with shapes {a.shape} and {b.shape}: they do not broadcast "
+            "(numpy lines shapes up from the right; each pair of sizes must be equal, or one of them 1)"
+        ) from None
+
+
+def _check_matmul(a, b):
+    if a.ndim == 0 or b.ndim == 0:
+        raise ValueError(
+            f"cannot compute a @ b with shapes {a.shape} and {b.shape}: @ needs at least one axis "
+            "on each side; to scale by a number use *"
+        )
+    inner_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
+    if a.shape[-1] != inner_b:
+        raise ValueError(
+            f"cannot compute a @ b with shapes {a.shape} and {b.shape}: the last axis of a "
+            f"({a.shape[-1]}) must match the {'only' if b.ndim == 1 else 'second-to-last'} axis of b ({inner_b})"
+        )
+
+
+def _kept_shape(shape, axis):
+    """`shape` with the axes in `axis` set to 1: the shape of sum(axis, keepdims=True)."""
+    axes = {a % len(shape) for a in (axis if isinstance(axis, tuple) else (axis,))}
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+def _reduce(name, x, axis, keepdims):
+    try:
+        return np.add.reduce(x, axis=axis, keepdims=keepdims)  # x.sum() without its Python wrapper
+    except (ValueError, IndexError, TypeError):  # numpy's AxisError is a ValueError and an IndexError
+        raise ValueError(
+            f"{name}(axis={axis!r}) of a Tensor of shape {x.shape}: each axis must be a whole "
+            f"number from {-x.ndim} to {x.ndim - 1}, given once"
+        ) from None

@@ -1,0 +1,76 @@
+"""What a student sees besides the message: the highlighted graph, hints, progress."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from autograder import all_exercises, get_exercise, hint
+from autograder.progress import progress, progress_table
+from notebooks import ROOT, Mutant, cells_checking, run, solution_path
+
+SAMPLE = ROOT / "examples" / "sample_class"
+
+
+def test_failing_gradient_check_draws_the_graph_with_the_wrong_nodes_highlighted():
+    mutant = Mutant(
+        "f.grad from the wrong factor",
+        "03_backprop",
+        "03.manual",
+        find="f.grad = d.data * L.grad",
+        replace="f.grad = f.data * L.grad",
+        message="",
+    )
+    nb = run(mutant.apply(), solution_path("03_backprop").parent)
+    (grade_id,) = cells_checking(nb, "03.manual")
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+    svgs = [o.data["image/svg+xml"] for o in cell.outputs if "image/svg+xml" in o.get("data", {})]
+    errors = [o for o in cell.outputs if o.output_type == "error"]
+    assert errors and "f.grad" in errors[0].evalue
+    assert len(svgs) == 1, "the failing check should draw its graph once"
+    svg = svgs[0]
+    assert svg.count('fill="#f8c4c4"') == 1  # only f disagrees with the finite difference
+    assert "finite difference 4" in svg  # dL/df = d = 4 at the curriculum's point
+
+
+@pytest.mark.parametrize("exercise_id", sorted(all_exercises()))
+def test_every_exercise_has_one_to_three_hints_of_growing_detail(exercise_id, capsys):
+    ex = get_exercise(exercise_id)
+    assert 1 <= len(ex.hints) <= 3
+    hint(exercise_id)
+    first = capsys.readouterr().out
+    assert first.startswith(f"Hint 1/{len(ex.hints)} for {exercise_id}: ")
+    hint(exercise_id, len(ex.hints))
+    assert "says more" not in capsys.readouterr().out
+    assert len(set(ex.hints)) == len(ex.hints) and all(len(h) >= 8 for h in ex.hints)
+
+
+def test_unknown_exercise_lists_the_known_ones():
+    with pytest.raises(KeyError, match="01.central"):
+        hint("01.centre")
+
+
+def test_progress_from_a_students_own_notebooks():
+    rows = progress(SAMPLE / "chen", show=False)
+    status = {r.exercise: r.status for r in rows}
+    assert status["01.forward"] == "passing"
+    assert status["01.central"] == "failing"
+    assert status["03.tanh"] == "failing"
+    assert status["03.manual"] == "passing"
+    failing = next(r for r in rows if r.exercise == "01.central")
+    assert "forward difference" in failing.message or "central" in failing.message
+    table = progress_table(rows)
+    assert "01_derivatives" in table and "\u2718 failing" in table and "total:" in table
+
+
+def test_progress_command_on_untouched_notebooks():
+    done = subprocess.run(
+        [sys.executable, "-m", "autograder.cli", "progress", str(ROOT / "notebooks")],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "not attempted" in done.stdout and "passing" not in done.stdout
+    assert "total: 0 of" in done.stdout
