@@ -26,7 +26,8 @@ release: setup
 	$(PY) examples/make_sample_class.py
 
 demo: setup
-	$(VENV)/bin/micrograd-course grade examples/sample_class --out out/grading --timeout 10
+	$(VENV)/bin/micrograd-course grade examples/sample_class --out out/grading \
+		--assignment 01_derivatives --timeout 15
 	$(VENV)/bin/micrograd-course report out/grading
 	$(PY) -m course_engine.demo --out out
 

@@ -36,7 +36,8 @@ def find_submissions(source, assignments, pattern=DEFAULT_PATTERN, expected=None
     """Every (student, assignment) pair to grade, with missing ones included.
 
     `assignments` are the course's assignment names; `expected` those every
-    student should have handed in (default: each one that anybody handed in).
+    student in the batch owes: a student without one of them gets a "missing"
+    entry (default: none; only what was handed in is graded).
     """
     source = Path(source)
     if not source.exists():
@@ -52,7 +53,12 @@ def find_submissions(source, assignments, pattern=DEFAULT_PATTERN, expected=None
             f"or notebook files named like 'student_{assignments[0] if assignments else 'assignment'}"
             ".ipynb' (see --pattern)"
         )
-    expected = list(expected) if expected else sorted({s.assignment for s in found})
+    expected = list(expected or [])
+    unknown = [a for a in expected if a not in assignments]
+    if unknown:
+        raise ValueError(
+            f"unknown assignment(s) {', '.join(unknown)}; the course has {', '.join(assignments)}"
+        )
     have = {(s.student, s.assignment) for s in found}
     students = sorted({s.student for s in found})
     missing = [

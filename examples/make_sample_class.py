@@ -114,11 +114,21 @@ def stories() -> dict:
         # a cell that never finishes
         "eli": {first: append_to_answer(completed(first), 1, "while True:\n    pass")},
         # a wrong answer and a test cell edited to pass anyway
-        "fay": {first: edit_test(spoil(completed(first), "(f(x + h) - f(x - h)) / (2 * h)", "(f(x + h) - f(x - h)) / h"), 1, "pass")},
+        "fay": {
+            first: edit_test(
+                spoil(completed(first), "(f(x + h) - f(x - h)) / (2 * h)", "(f(x + h) - f(x - h)) / h"),
+                1,
+                "pass",
+            )
+        },
         # a wrong answer and its test cell deleted
-        "gus": {first: delete_test(spoil(completed(first), "(f(x + h) - f(x - h)) / (2 * h)", "(f(x + h) - f(x - h)) / h"), 1)},
-        # handed in 01 but never 02
-        "hana": {first: completed(first)},
+        "gus": {
+            first: delete_test(
+                spoil(completed(first), "(f(x + h) - f(x - h)) / (2 * h)", "(f(x + h) - f(x - h)) / h"), 1
+            )
+        },
+        # handed in 02 but never 01 (grade with --assignment 01_derivatives)
+        "hana": {second: completed(second)},
         # files that are not notebooks at all
         "ivan": {first: b"", second: b"{ this is not json"},
         # tries to write the gradebook and open a socket, otherwise right
