@@ -17,6 +17,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,8 +32,9 @@ FEEDBACK_EXTRA = """\
 # feedback shows what failed and why, not the hidden test code
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from autograder.feedback import ErrorMessagesOnly
 c.ClearHiddenTests.enforce_metadata = False
-c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, ErrorMessagesOnly, CSSHTMLHeaderPreprocessor]
 c.KernelManager.transport = "ipc"
 c.KernelManager.ip = {ip!r}
 c.Execute.kernel_name = {kernel!r}
@@ -66,9 +68,13 @@ def job_folder(course: Path, student: str, assignment: str) -> Path:
     return course / "work" / f"{student}__{assignment}"
 
 
-def prepare_job(course: Path, template_db: Path, student: str, assignment: str, settings: Settings) -> Path:
+def prepare_job(
+    course: Path, template_db: Path, student: str, assignment: str, settings: Settings, run: Path
+) -> Path:
     """A course folder for one submission: its notebook, a copy of the gradebook,
-    the source, the kernel spec and nbgrader config that sandbox its kernel."""
+    the source, the kernel spec and nbgrader config that sandbox its kernel.
+    `run` holds the kernel's sockets: a short path, as socket paths are limited
+    to about 100 characters."""
     job = job_folder(course, student, assignment)
     if job.exists():
         shutil.rmtree(job)
@@ -80,8 +86,6 @@ def prepare_job(course: Path, template_db: Path, student: str, assignment: str, 
     (job / "source").symlink_to(course / "source", target_is_directory=True)
     autograded = job / "autograded" / student / assignment
     autograded.mkdir(parents=True)
-    run = job / "run"
-    run.mkdir()
     argv = sandbox.kernel_argv(
         writable=[autograded, run],
         hidden=[course, *settings.hidden],
@@ -100,7 +104,9 @@ class Worker:
     def __init__(self):
         self.process = None
 
-    def run(self, job: Path, student: str, assignment: str, limit: float) -> tuple[bool, str, str | None]:
+    def run(
+        self, job: Path, run: Path, student: str, assignment: str, limit: float
+    ) -> tuple[bool, str, str | None]:
         """(ok, nbgrader's log, reason when not ok)."""
         if self.process is None or self.process.poll() is not None:
             self.process = subprocess.Popen(
@@ -111,7 +117,7 @@ class Worker:
                 text=True,
                 start_new_session=True,  # so a hung job can be killed with all its children
             )
-        request = {"folder": str(job), "assignment": assignment, "student": student}
+        request = {"folder": str(job), "runtime": str(run), "assignment": assignment, "student": student}
         try:
             self.process.stdin.write(json.dumps(request) + "\n")
             self.process.stdin.flush()
@@ -143,10 +149,14 @@ class Worker:
 def run_job(course, template_db, student, assignment, settings: Settings, worker: Worker) -> JobResult:
     """Autograde and render feedback for one submission; never raises for a bad submission."""
     start = time.perf_counter()
-    job = prepare_job(course, template_db, student, assignment, settings)
-    # each cell gets `timeout`; the whole notebook a generous bound on top
-    limit = 120 + 40 * settings.timeout
-    ok, log, reason = worker.run(job, student, assignment, limit)
+    run = Path(tempfile.mkdtemp(prefix="mcg-"))
+    try:
+        job = prepare_job(course, template_db, student, assignment, settings, run)
+        # each cell gets `timeout`; the whole notebook a generous bound on top
+        limit = 120 + 40 * settings.timeout
+        ok, log, reason = worker.run(job, run, student, assignment, limit)
+    finally:
+        shutil.rmtree(run, ignore_errors=True)
     return JobResult(student, assignment, ok, reason, time.perf_counter() - start, job, log)
 
 

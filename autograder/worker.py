@@ -16,14 +16,14 @@ import sys
 import traceback
 
 
-def grade_in_folder(folder: str, assignment: str, student: str) -> dict:
+def grade_in_folder(folder: str, runtime: str, assignment: str, student: str) -> dict:
     """nbgrader autograde + generate_feedback for one submission, in its own course folder."""
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
     from traitlets.config.loader import PyFileConfigLoader
 
     os.environ["JUPYTER_PATH"] = os.path.join(folder, "jupyter")
-    os.environ["JUPYTER_RUNTIME_DIR"] = os.path.join(folder, "run")
+    os.environ["JUPYTER_RUNTIME_DIR"] = runtime
     config = PyFileConfigLoader("nbgrader_config.py", path=folder).load_config()
     api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
     graded = api.autograde(assignment, student, force=True, create=True)

@@ -79,14 +79,17 @@ def delete_test(nb: dict, index: int) -> dict:
 
 ATTACK = """
 # trying to cheat: raise my grade in the gradebook, and phone home
-import glob, os, socket
-for path in glob.glob("/**/gradebook.db", recursive=True)[:20]:
+import pathlib
+import socket
+
+for folder in [pathlib.Path.cwd(), *pathlib.Path.cwd().parents]:
+    target = folder / "gradebook.db"
     try:
-        with open(path, "ab") as db:
+        with open(target, "ab") as db:
             db.write(b"tampered")
-        print("wrote", path)
+        print("wrote", target)
     except OSError as error:
-        print("could not write", path, "-", error.strerror)
+        print("could not write", target, "-", error.strerror)
 try:
     socket.create_connection(("127.0.0.1", 80), timeout=2)
     print("network: open")
@@ -137,7 +140,8 @@ def stories() -> dict:
 
 
 def assignments() -> list[str]:
-    return sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir())
+    """The released assignments: what students have received."""
+    return sorted(p.name for p in (ROOT / "notebooks").iterdir() if p.is_dir())
 
 
 def build(target: Path = CLASS) -> Path:

@@ -118,7 +118,7 @@ def test_sandbox_stops_writes_to_the_gradebook_and_the_network(graded):
     nb = json.loads((out / "autograded" / "kai" / "01_derivatives" / "01_derivatives.ipynb").read_text())
     text = "".join("".join(o.get("text", "")) for c in nb["cells"] for o in c.get("outputs", []))
     assert "network: blocked" in text and "network: open" not in text
-    assert "wrote " not in text
+    assert "could not write" in text and "wrote " not in text
     assert b"tampered" not in (out / "gradebook.db").read_bytes()
     sqlite3.connect(out / "gradebook.db").execute("pragma integrity_check").fetchall()
     assert all(r.get("sandboxed") for r in results.values() if r["status"] == "graded")
@@ -146,9 +146,8 @@ def test_report(graded):
     out, _ = graded
     target = write_report(out)
     assert (out / "report" / "scores.png").read_bytes()[:4] == b"\x89PNG"
-    rates = exercise_pass_rates(out)
-    assert rates["01_derivatives"]["01_forward_test"] == 1.0
-    assert rates["01_derivatives"]["01_central_test"] < 1.0
+    rates = exercise_pass_rates(out)["01_derivatives"]
+    assert 0 < rates["01_central_test"] < rates["01_forward_test"] < 1  # chen, fay, gus; blake left both
     assert any("forward difference" in message for message, _ in common_failures(out))
     problems = {(r["student"], r["assignment"]) for r in problem_submissions(out)}
     assert {("hana", "01_derivatives"), ("ivan", "01_derivatives"), ("dara", "01_derivatives")} <= problems
