@@ -31,6 +31,14 @@ class CheckFailed(AssertionError):
             lines.append(f"  likely mistake: {self.mistake}")
         return "\n".join(lines)
 
+    def _render_traceback_(self):
+        # IPython shows this instead of a traceback: the message is the whole story,
+        # the frames inside the checker would only bury it
+        return [
+            f"{type(self).__name__}: {line}" if i == 0 else line
+            for i, line in enumerate(str(self).splitlines())
+        ]
+
     def for_exercise(self, exercise_id):
         self.exercise = exercise_id
         self.args = (self._message(),)

@@ -14,7 +14,6 @@ import argparse
 import json
 import os
 import shutil
-import sqlite3
 import sys
 import tempfile
 import time
@@ -24,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "examples"))
 
 from make_sample_class import assignments, completed, spoil  # noqa: E402
+from nbgrader.api import Gradebook  # noqa: E402
 
 from autograder.course import nbgrader, prepare  # noqa: E402
 from autograder.grade import grade  # noqa: E402
@@ -48,15 +48,14 @@ def make_class(folder: Path, students: int) -> Path:
 
 
 def grades(db: Path) -> dict:
-    con = sqlite3.connect(db)
-    rows = con.execute(
-        "select s.student_id, a.name, gc.name, g.auto_score from grade g "
-        "join submitted_notebook sn on g.notebook_id = sn.id "
-        "join submitted_assignment s on sn.assignment_id = s.id "
-        "join assignment a on s.assignment_id = a.id join grade_cells gc on g.cell_id = gc.id"
-    ).fetchall()
-    con.close()
-    return {tuple(r[:3]): r[3] for r in rows}
+    with Gradebook(f"sqlite:///{db}") as gb:
+        return {
+            (sub.student.id, a.name, grade.name): grade.auto_score
+            for a in gb.assignments
+            for sub in a.submissions
+            for nb in sub.notebooks
+            for grade in nb.grades
+        }
 
 
 def main():

@@ -44,7 +44,8 @@ def draw_dot(root, highlight=None, rankdir: str = "LR", format: str = "svg"):
     notes = _notes(highlight)
     order = _nodes(root)
     ids = {node: f"v{i}" for i, node in enumerate(order)}  # stable ids: stable SVG output
-    dot = graphviz.Digraph(format=format, graph_attr={"rankdir": rankdir})
+    # size: at most 9 x 6 inches, scaled down to fit, so a wide graph stays on screen
+    dot = graphviz.Digraph(format=format, graph_attr={"rankdir": rankdir, "size": "9,6"})
     for node in order:
         fields = [_name(node), f"data {_number(node.data)}", f"grad {_number(node.grad)}"]
         style = {}

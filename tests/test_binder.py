@@ -22,7 +22,7 @@ except ImportError:  # Python 3.10: pytest depends on tomli there
     import tomli as tomllib
 
 BINDER = ROOT / "binder"
-LAUNCH = re.compile(r"https://mybinder\.org/v2/(?:gh|git|gl)/[^\s)?]+\?urlpath=([^\s)]+)")
+LAUNCH = re.compile(r"https://mybinder\.org/v2/(?:gh|git|gl)/[^\s)?`]+\?urlpath=([^\s)`]+)")
 IGNORED_AT_ROOT = ("apt.txt", "requirements.txt", "postBuild", "runtime.txt", "start", "Project.toml")
 
 

@@ -44,7 +44,7 @@ ASSIGNMENT = "03_backprop"
 EXERCISE_CELL = "03_manual"  # nbgrader grade_id of the backprop_by_hand cell
 CHECK_CALL = 'check("03.manual", backprop_by_hand)'
 HIGHLIGHT = "#f8c4c4"  # course_engine.draw fills the nodes a check found wrong with this
-WAIT_MS = 60_000  # each wait; a whole run takes ~20 s
+WAIT_MS = 60_000  # for each wait; the whole test takes 20-30 s
 SVG = "{http://www.w3.org/2000/svg}"
 
 pytestmark = [
@@ -158,10 +158,10 @@ class Lab:
         ]  # fmt: skip
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             command.append("--allow-root")
-        self.log = open(self.log_path, "w")  # noqa: SIM115 (closed in stop)
+        self.log = open(self.log_path, "w")  # closed in stop()
         # its own process group, so that stop() can end the server and its kernels
         self.process = subprocess.Popen(
-            command, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+            command, cwd=root, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
         )
 
     def url(self, path: str) -> str:
@@ -298,7 +298,7 @@ def test_student_sees_the_failing_check_with_a_red_graph_then_the_success_line(p
         page.goto(lab.url(f"lab/tree/{ASSIGNMENT}/{ASSIGNMENT}.ipynb"))
         exercise = code_cell(page, "def backprop_by_hand")
         check_cell = code_cell(page, CHECK_CALL)
-        expect(exercise).to_contain_text("raise NotImplementedError()")
+        expect(exercise).to_contain_text("raise NotImplementedError()", timeout=WAIT_MS)
 
         # a wrong answer, run the way a student does: the cells above, the exercise, its check
         type_into(page, exercise, wrong_answer(right))
@@ -307,7 +307,7 @@ def test_student_sees_the_failing_check_with_a_red_graph_then_the_success_line(p
         page.keyboard.press("Shift+Enter")  # runs the exercise, moves to the check
         page.keyboard.press("Shift+Enter")  # runs the check
         error = check_cell.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
-        expect(error).to_contain_text("likely mistake")
+        expect(error).to_contain_text("likely mistake", timeout=WAIT_MS)
         message = error.inner_text()
         for words in (
             "CheckFailed: [03.manual]",
@@ -324,7 +324,7 @@ def test_student_sees_the_failing_check_with_a_red_graph_then_the_success_line(p
         kinds = [kind for kind, _ in shown]
         assert "svg" in kinds and kinds.index("svg") < kinds.index("error"), f"outputs: {kinds}"
         picture = shown[kinds.index("svg")][1]
-        expect(picture).to_be_visible()
+        expect(picture).to_be_visible(timeout=WAIT_MS)
         nodes = graph_nodes(svg_of(picture))
         red = {name for name, (fills, _) in nodes.items() if HIGHLIGHT in fills}
         assert red == {"a", "b"}, f"highlighted {red}; all nodes: {nodes}"
@@ -338,11 +338,15 @@ def test_student_sees_the_failing_check_with_a_red_graph_then_the_success_line(p
         type_into(page, exercise, right)
         page.keyboard.press("Shift+Enter")
         page.keyboard.press("Shift+Enter")
-        expect(check_cell.locator(".jp-OutputArea")).to_contain_text("\u2714 [03.manual]")
-        expect(check_cell.locator(".jp-OutputArea")).to_contain_text("all checks passed (2 points)")
+        success = check_cell.locator(".jp-OutputArea")
+        expect(success).to_contain_text("\u2714 [03.manual]", timeout=WAIT_MS)
+        expect(success).to_contain_text("all checks passed (2 points)", timeout=WAIT_MS)
         assert [kind for kind, _ in outputs(check_cell)] == ["text"], "the check printed more than its line"
         screenshot(page, exercise, shots / "03_manual_right.png")
     except Exception:
-        page.screenshot(path=str(tmp_path / "failure.png"))
-        print(f"failure screenshot: {tmp_path / 'failure.png'}\nJupyterLab's log:\n{lab.log_tail()}")
+        try:
+            page.screenshot(path=str(tmp_path / "failure.png"))
+            print(f"failure screenshot: {tmp_path / 'failure.png'}")
+        finally:
+            print(f"JupyterLab's log:\n{lab.log_tail()}")
         raise

@@ -51,16 +51,19 @@ def scores(out):
 
 
 def cell_grades(db_path):
-    con = sqlite3.connect(db_path)
-    rows = con.execute(
-        "select s.student_id, a.name, gc.name, g.auto_score from grade g "
-        "join submitted_notebook sn on g.notebook_id = sn.id "
-        "join submitted_assignment s on sn.assignment_id = s.id "
-        "join assignment a on s.assignment_id = a.id "
-        "join grade_cells gc on g.cell_id = gc.id"
-    ).fetchall()
-    con.close()
-    return {(s, a, c): score for s, a, c, score in rows}
+    """(student, assignment, graded cell) -> auto score, for every grade in a gradebook."""
+    with Gradebook(f"sqlite:///{db_path}") as gb:
+        return {
+            (sub.student.id, assignment.name, grade.name): grade.auto_score
+            for assignment in gb.assignments
+            for sub in assignment.submissions
+            for nb in sub.notebooks
+            for grade in nb.grades
+        }
+
+
+def ada_assignments():
+    return sorted(p.name for p in (SAMPLE / "ada").iterdir())
 
 
 def test_sample_class_is_a_fresh_build(tmp_path):
@@ -79,7 +82,7 @@ def test_every_student_gets_the_expected_score(graded):
     got = scores(out)
     first, third = "01_derivatives", "03_backprop"
     central = get_exercise("01.central").points
-    for a in assignments():
+    for a in ada_assignments():
         assert got[("ada", a)] == max_score(out, a), a
     assert got[("blake", first)] == got[("blake", "02_value")] == 0
     assert got[("chen", first)] == max_score(out, first) - central
@@ -118,8 +121,11 @@ def test_sandbox_stops_writes_to_the_gradebook_and_the_network(graded):
     nb = json.loads((out / "autograded" / "kai" / "01_derivatives" / "01_derivatives.ipynb").read_text())
     text = "".join("".join(o.get("text", "")) for c in nb["cells"] for o in c.get("outputs", []))
     assert "network: blocked" in text and "network: open" not in text
-    assert "could not write" in text and "wrote " not in text
-    assert b"tampered" not in (out / "gradebook.db").read_bytes()
+    job = out / "work" / "kai__01_derivatives"
+    for gradebook in (out / "gradebook.db", job / "gradebook.db"):  # the class's, and the job's own copy
+        assert f"could not write {gradebook} - Read-only file system" in text
+        assert f"wrote {gradebook}" not in text
+        assert b"tampered" not in gradebook.read_bytes()
     sqlite3.connect(out / "gradebook.db").execute("pragma integrity_check").fetchall()
     assert all(r.get("sandboxed") for r in results.values() if r["status"] == "graded")
 
@@ -128,8 +134,8 @@ def test_grades_csv_has_nbgraders_columns(graded):
     out, _ = graded
     rows = list(csv.DictReader((out / "grades.csv").open()))
     assert set(rows[0]) >= {"assignment", "student_id", "raw_score", "score", "max_score"}
-    ada = [r for r in rows if r["student_id"] == "ada"]
-    assert len(ada) == len(assignments())
+    ada = [r for r in rows if r["student_id"] == "ada" and r["assignment"] in ada_assignments()]
+    assert len(ada) == len(ada_assignments())
     assert all(float(r["score"]) == float(r["max_score"]) for r in ada)
 
 
@@ -176,8 +182,14 @@ def test_parallel_grades_equal_sequential_nbgrader(graded, tmp_path):
     put_scripts_on_path()
     course = tmp_path / "sequential"
     prepare(course, TIMEOUT)
-    # kai tries to tamper with gradebooks: never run him unsandboxed
-    comparable = [r for r in results.values() if r["status"] == "graded" and r["student"] != "kai"]
+    # kai tries to tamper with gradebooks: never run him unsandboxed; eli's loop only costs time
+    comparable = [
+        r
+        for r in results.values()
+        if r["status"] == "graded"
+        and r["student"] not in ("kai", "eli")
+        and r["assignment"] in ("01_derivatives", "03_backprop")
+    ]
     for r in comparable:
         src = SAMPLE / r["student"] / r["assignment"] / f"{r['assignment']}.ipynb"
         dst = course / "submitted" / r["student"] / r["assignment"]
@@ -187,7 +199,7 @@ def test_parallel_grades_equal_sequential_nbgrader(graded, tmp_path):
         nbgrader("autograde", assignment, "--force", cwd=course)
     ours, theirs = cell_grades(out / "gradebook.db"), cell_grades(course / "gradebook.db")
     keys = {k for k in theirs if any(k[0] == r["student"] and k[1] == r["assignment"] for r in comparable)}
-    assert len(keys) > 30
+    assert len(keys) > 20
     assert {k: ours[k] for k in keys} == {k: theirs[k] for k in keys}
 
 

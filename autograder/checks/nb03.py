@@ -626,6 +626,11 @@ def _compare_grads(g, root, got, expected, mistakes, described, what):
             if all(close(got[k], predicted[k], rel=1e-9, abs_=1e-12) for k in got):
                 mistake = text
                 break
+        wrong = {
+            n: f"should be {fmt(expected[id(n)])}"
+            for n in _reference_order(root)
+            if not close(got[id(n)], expected[id(n)], rel=1e-9, abs_=1e-12)
+        }
         raise CheckFailed(
             f"{what}: {_name(node)}.grad is wrong",
             input=described,
@@ -634,6 +639,7 @@ def _compare_grads(g, root, got, expected, mistakes, described, what):
             mistake=mistake
             or "backward() should set self.grad = 1.0, then call _backward() on every node of "
             "reversed(self.topological_order()), each exactly once",
+            graph=(root, wrong),
         )
 
 
