@@ -38,4 +38,5 @@ lint: setup
 bench: setup
 	$(PY) -m pip install --quiet micrograd==0.1.0
 	$(PY) benchmarks/bench_moons.py
+	$(PY) benchmarks/bench_tensor.py
 	$(PY) benchmarks/bench_grading.py

@@ -2,5 +2,6 @@
 
 from .engine import Value, is_recording, no_grad
 from .nn import MLP, Layer, Module, Neuron
+from .tensor import Tensor
 
-__all__ = ["Value", "no_grad", "is_recording", "Module", "Neuron", "Layer", "MLP"]
+__all__ = ["Value", "no_grad", "is_recording", "Module", "Neuron", "Layer", "MLP", "Tensor"]

@@ -55,7 +55,7 @@ class Linear(Module):
         self.activation = activation
         # one neuron's weights after another, as nn.Layer draws them; neuron j is column j
         rows = [[random.uniform(-1, 1) for _ in range(nin)] for _ in range(nout)]
-        self.W = Tensor(np.array(rows).T)
+        self.W = Tensor(np.ascontiguousarray(np.array(rows).T))
         self.b = Tensor(np.zeros(nout))
 
     def __call__(self, x):
@@ -113,7 +113,7 @@ class MLP(Module):
             linear = Linear.__new__(Linear)
             linear.activation = neurons[0].activation
             linear._apply = _activation(linear.activation)
-            linear.W = Tensor(np.array([[w.data for w in n.w] for n in neurons]).T)
+            linear.W = Tensor(np.ascontiguousarray(np.array([[w.data for w in n.w] for n in neurons]).T))
             linear.b = Tensor([n.b.data for n in neurons])
             model.layers.append(linear)
         return model

@@ -1,0 +1,468 @@
+"""Notebook 07 (from scalars to tensors): its checks, typical mistakes, and correct alternatives.
+
+The unit tests run the solution notebook's own exercise code in this process,
+rewritten with one typical mistake, and call the checks directly (no kernel).
+The mutants rewrite one line of the solution notebook and run it in a real
+kernel: exactly the graded cell of the broken exercise must fail, naming the
+mistake. The alternatives are other correct answers: every graded cell passes.
+"""
+
+from __future__ import annotations
+
+import random
+
+import nbformat
+import numpy as np
+import pytest
+
+from autograder import CheckFailed, NotAttempted, check
+from course_engine.tensor_nn import MLP as TensorMLP
+from notebooks import Mutant, assert_mutant_caught, graded_results, run, solution_path
+
+NB = "07_tensors"
+
+EXERCISE_FUNCTIONS = {
+    "07.unbroadcast": "unbroadcast",
+    "07.add": "add_backward",
+    "07.mul": "mul_backward",
+    "07.matmul": "matmul_backward",
+    "07.sum": "sum_backward",
+    "07.gradcheck": "gradient_check",
+    "07.copy": "copy_weights",
+    "07.moons": "tensor_moons_step",
+}
+
+
+def solution_code(replacements=()):
+    """The setup cell and every solution cell of the notebook, with each `find` (which
+    must occur exactly once) replaced."""
+    nb = nbformat.read(solution_path(NB), as_version=4)
+    sources = [
+        c.source
+        for c in nb.cells
+        if c.cell_type == "code" and (c.id == "setup" or c.metadata.get("nbgrader", {}).get("solution"))
+    ]
+    code = "\n\n".join(sources)
+    for find, replace in replacements:
+        assert code.count(find) == 1, f"{find!r} occurs {code.count(find)} times in the solution code"
+        code = code.replace(find, replace)
+    return code
+
+
+def student(replacements=()):
+    namespace = {}
+    exec(compile(solution_code(replacements), "<solution cells>", "exec"), namespace)
+    return namespace
+
+
+def failure(exercise, fn, hidden=False, seed=None):
+    with pytest.raises(CheckFailed) as info:
+        check(exercise, fn, hidden=hidden, seed=seed, quiet=True)
+    return str(info.value)
+
+
+# ---- the checks, called directly ------------------------------------------------------------------
+
+
+def test_the_solutions_pass_visible_and_hidden():
+    ns = student()
+    for exercise, name in EXERCISE_FUNCTIONS.items():
+        for hidden in (False, True):
+            for seed in (None, 1, 2):
+                check(exercise, ns[name], hidden=hidden, seed=seed, quiet=True)
+
+
+def test_stubs_are_not_attempted():
+    def stub(*args, **kwargs):
+        raise NotImplementedError()
+
+    for exercise in EXERCISE_FUNCTIONS:
+        with pytest.raises(NotAttempted):
+            check(exercise, stub, quiet=True)
+
+
+def test_checks_leave_the_global_random_streams_alone():
+    ns = student()
+    random.seed(7)
+    np.random.seed(7)
+    expected = (random.random(), np.random.random())
+    random.seed(7)
+    np.random.seed(7)
+    for exercise, name in EXERCISE_FUNCTIONS.items():
+        check(exercise, ns[name], quiet=True)
+    assert (random.random(), np.random.random()) == expected
+
+
+def test_add_and_mul_run_with_the_reference_unbroadcast():
+    broken = student([("grad = grad.sum(axis=axis, keepdims=True)", "grad = grad.sum(axis=axis)")])
+    assert "summed away" in failure("07.unbroadcast", broken["unbroadcast"])
+    check("07.add", broken["add_backward"], hidden=True, quiet=True)  # their unbroadcast is swapped out
+    check("07.mul", broken["mul_backward"], hidden=True, quiet=True)
+    assert broken["unbroadcast"](np.ones((2, 3)), (2, 1)).shape == (2,)  # and put back afterwards
+
+
+def test_a_model_short_of_100_percent_is_trained_again_by_the_check():
+    ns = student()
+    random.seed(0)
+    untrained = TensorMLP(2, [16, 16, 1])
+    check("07.moons", ns["tensor_moons_step"], untrained, quiet=True)
+
+
+MISTAKES = {
+    # name: (exercise, [(find, replace), ...], fragment of the message)
+    "unbroadcast: only the leading axes": (
+        "07.unbroadcast",
+        [("            grad = grad.sum(axis=axis, keepdims=True)\n", "            pass\n")],
+        "size 1 were not summed",
+    ),
+    "unbroadcast: mean": (
+        "07.unbroadcast",
+        [("grad = grad.sum(axis=0)", "grad = grad.mean(axis=0)")],
+        "averaged",
+    ),
+    "unbroadcast: unchanged": (
+        "07.unbroadcast",
+        [("    while grad.ndim > len(shape):", "    return grad\n    while grad.ndim > len(shape):")],
+        "came back unchanged",
+    ),
+    "add: b not summed back": (
+        "07.add",
+        [
+            (
+                "return unbroadcast(grad, a.shape), unbroadcast(grad, b.shape)",
+                "return unbroadcast(grad, a.shape), grad",
+            )
+        ],
+        "sum it back",
+    ),
+    "add: minus for b": (
+        "07.add",
+        [("unbroadcast(grad, b.shape)", "unbroadcast(-grad, b.shape)")],
+        "sign is wrong",
+    ),
+    "mul: no incoming gradient": (
+        "07.mul",
+        [
+            (
+                "unbroadcast(grad * b, a.shape), unbroadcast(grad * a, b.shape)",
+                "unbroadcast(b + 0 * grad, a.shape), unbroadcast(a + 0 * grad, b.shape)",
+            )
+        ],
+        "no chain rule",
+    ),
+    "matmul: a not transposed": ("07.matmul", [("a.T @ grad", "a @ grad")], "a is not transposed"),
+    "matmul: grad_b transposed": ("07.matmul", [("a.T @ grad", "grad.T @ a")], "is transposed"),
+    "matmul: order": ("07.matmul", [("grad @ b.T", "b.T @ grad")], "wrong order"),
+    "sum: divided by the count": (
+        "07.sum",
+        [
+            (
+                "return np.broadcast_to(grad, shape)",
+                "return np.broadcast_to(grad, shape) * np.size(grad) / np.prod(shape)",
+            )
+        ],
+        "mean's backward",
+    ),
+    "sum: ones": ("07.sum", [("return np.broadcast_to(grad, shape)", "return np.ones(shape)")], "not 1"),
+    "gradcheck: divided by h": (
+        "07.gradcheck",
+        [("numeric[index] = (up - down) / (2 * h)", "numeric[index] = (up - down) / h")],
+        "instead of 2h",
+    ),
+    "gradcheck: / 2 * h": (
+        "07.gradcheck",
+        [("numeric[index] = (up - down) / (2 * h)", "numeric[index] = (up - down) / 2 * h")],
+        "multiplied by h",
+    ),
+    "gradcheck: nudging a copy": (
+        "07.gradcheck",
+        [
+            (
+                "            t.data[index] = original + h\n            up = loss_fn().item()\n"
+                "            t.data[index] = original - h\n",
+                "            nudged = t.data.copy()\n            nudged[index] = original + h\n"
+                "            up = loss_fn().item()\n            nudged[index] = original - h\n",
+            )
+        ],
+        "never reached the tensor",
+    ),
+    "gradcheck: zeroing after backward": (
+        "07.gradcheck",
+        [
+            (
+                "    for t in tensors:\n        t.grad = np.zeros_like(t.data)\n    loss_fn().backward()\n",
+                "    loss_fn().backward()\n    for t in tensors:\n        t.grad = np.zeros_like(t.data)\n",
+            )
+        ],
+        "after zeroing the grads, not before",
+    ),
+    "copy: biases left out": (
+        "07.copy",
+        [("        linear.b.data = np.array([neuron.b.data for neuron in layer.neurons])\n", "")],
+        "biases were not copied",
+    ),
+    "copy: first layer only": (
+        "07.copy",
+        [
+            (
+                "    for layer, linear in zip(scalar_mlp.layers, tensor_mlp.layers):",
+                "    for layer, linear in list(zip(scalar_mlp.layers, tensor_mlp.layers))[:1]:",
+            )
+        ],
+        "were not copied",
+    ),
+    "moons: summed data loss": ("07.moons", [(".relu().mean()", ".relu().sum()")], "take the mean"),
+    "moons: 100 in the schedule": (
+        "07.moons",
+        [
+            (
+                "    lr = 1.0 - 0.9 * k / steps\n    for p in params:",
+                "    lr = 1.0 - 0.9 * k / 100\n    for p in params:",
+            )
+        ],
+        "uses 100",
+    ),
+    "moons: climbing": ("07.moons", [("p.data -= lr * p.grad", "p.data += lr * p.grad")], "wrong direction"),
+    "moons: no L2": (
+        "07.moons",
+        [(" + alpha * sum((p * p).sum() for p in params)", "")],
+        "L2 term is missing",
+    ),
+    "moons: accuracy as a percentage": (
+        "07.moons",
+        [("return loss.item(), float(accuracy)", "return loss.item(), 100 * float(accuracy)")],
+        "percentage",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", MISTAKES)
+def test_mistake_is_named(name):
+    exercise, replacements, fragment = MISTAKES[name]
+    fn = student(replacements)[EXERCISE_FUNCTIONS[exercise]]
+    for hidden in (False, True):
+        message = failure(exercise, fn, hidden=hidden, seed=3)
+        assert fragment in message, f"{name} (hidden={hidden}):\n{message}"
+        assert f"[{exercise}]" in message
+
+
+def test_messages_show_input_expected_and_got():
+    fn = student([("return grad @ b.T, a.T @ grad", "return grad @ b, a.T @ grad")])["matmul_backward"]
+    message = failure("07.matmul", fn)
+    for part in ("input:", "expected:", "got:", "likely mistake:", "central differences"):
+        assert part in message, message
+
+
+def test_answers_must_be_numpy_arrays_not_tensors():
+    from course_engine.tensor import Tensor
+
+    assert "not Tensor(...)" in failure("07.unbroadcast", lambda grad, shape: Tensor(grad))
+    assert "two arrays" in failure("07.add", lambda a, b, grad: grad)
+
+
+# ---- mutants: one typical mistake in the notebook, caught by exactly its graded cell --------------
+
+MUTANTS = [
+    Mutant(
+        "unbroadcast drops the size-1 axes",
+        NB,
+        "07.unbroadcast",
+        find="grad = grad.sum(axis=axis, keepdims=True)",
+        replace="grad = grad.sum(axis=axis)",
+        message="summed away",
+    ),
+    Mutant(
+        "add: b's gradient not summed back",
+        NB,
+        "07.add",
+        find="return unbroadcast(grad, a.shape), unbroadcast(grad, b.shape)",
+        replace="return unbroadcast(grad, a.shape), grad",
+        message="sum it back",
+    ),
+    Mutant(
+        "mul: each side gets its own value",
+        NB,
+        "07.mul",
+        find="unbroadcast(grad * b, a.shape), unbroadcast(grad * a, b.shape)",
+        replace="unbroadcast(grad * a, a.shape), unbroadcast(grad * b, b.shape)",
+        message="the OTHER side",
+    ),
+    Mutant(
+        "matmul: b not transposed",
+        NB,
+        "07.matmul",
+        find="return grad @ b.T, a.T @ grad",
+        replace="return grad @ b, a.T @ grad",
+        message="b is not transposed",
+    ),
+    Mutant(
+        "sum: the summed axes not put back",
+        NB,
+        "07.sum",
+        find="grad = np.expand_dims(grad, axis)",
+        replace="pass",
+        message="not put back",
+    ),
+    Mutant(
+        "gradcheck: forward difference",
+        NB,
+        "07.gradcheck",
+        find="numeric[index] = (up - down) / (2 * h)",
+        replace="numeric[index] = (up - loss_fn().item()) / h",
+        message="a forward difference",
+    ),
+    Mutant(
+        "gradcheck: grads not zeroed",
+        NB,
+        "07.gradcheck",
+        find="t.grad = np.zeros_like(t.data)",
+        replace="pass",
+        message="earlier backward() was still there",
+    ),
+    Mutant(
+        "gradcheck: entry not put back",
+        NB,
+        "07.gradcheck",
+        find="            t.data[index] = original\n",
+        replace="",
+        message="put t.data[index] back",
+    ),
+    Mutant(
+        "copy: W not transposed",
+        NB,
+        "07.copy",
+        find="for neuron in layer.neurons]).T",
+        replace="for neuron in layer.neurons])",
+        message="W is transposed",
+    ),
+    Mutant(
+        "moons: (n, 1) * (n,) broadcast",
+        NB,
+        "07.moons",
+        find="scores = model(X).reshape(-1)",
+        replace="scores = model(X)",
+        message="broadcasts to (n, n)",
+    ),
+    Mutant(
+        "moons: grads never zeroed",
+        NB,
+        "07.moons",
+        find="    model.zero_grad()\n    loss.backward()",
+        replace="    loss.backward()",
+        message="not zeroed",
+    ),
+]
+
+
+@pytest.mark.parametrize("mutant", MUTANTS, ids=lambda m: m.name)
+def test_mutant_is_caught(mutant):
+    assert_mutant_caught(mutant)
+
+
+# ---- correct alternatives: every graded cell must pass --------------------------------------------
+
+ALTERNATIVES = {
+    "one sum per rule, einsum, flat indices, a neuron at a time, labels as a column": [
+        (
+            "    while grad.ndim > len(shape):  # axes numpy added in front\n        grad = grad.sum(axis=0)\n"
+            "    for axis, size in enumerate(shape):  # axes where the input had size 1\n"
+            "        if size == 1 and grad.shape[axis] != 1:\n"
+            "            grad = grad.sum(axis=axis, keepdims=True)\n    return grad\n",
+            "    extra = grad.ndim - len(shape)\n"
+            "    ones = tuple(extra + i for i, n in enumerate(shape) if n == 1)\n"
+            "    return grad.sum(axis=tuple(range(extra)) + ones, keepdims=True).reshape(shape)\n",
+        ),
+        (
+            "return grad @ b.T, a.T @ grad",
+            "return np.einsum('ij,kj->ik', grad, b), np.einsum('ik,ij->kj', a, grad)",
+        ),
+        (
+            "    if axis is not None and not keepdims:\n"
+            "        grad = np.expand_dims(grad, axis)  # the summed axes back, with size 1\n"
+            "    return np.broadcast_to(grad, shape)\n",
+            "    kept = np.zeros(shape).sum(axis=axis, keepdims=True).shape\n"
+            "    return np.reshape(grad, kept) * np.ones(shape)\n",
+        ),
+        (
+            "        for index in np.ndindex(t.data.shape):\n"
+            "            original = t.data[index]\n"
+            "            t.data[index] = original + h\n"
+            "            up = loss_fn().item()\n"
+            "            t.data[index] = original - h\n"
+            "            down = loss_fn().item()\n"
+            "            t.data[index] = original\n"
+            "            numeric[index] = (up - down) / (2 * h)\n",
+            "        for i in range(t.data.size):\n"
+            "            index = np.unravel_index(i, t.data.shape)\n"
+            "            t.data[index] += h\n"
+            "            up = float(loss_fn().data)\n"
+            "            t.data[index] -= 2 * h\n"
+            "            down = float(loss_fn().data)\n"
+            "            t.data[index] += h\n"
+            "            numeric[index] = (up - down) / (2 * h)\n",
+        ),
+        (
+            "        linear.W.data = np.array([[w.data for w in neuron.w] for neuron in layer.neurons]).T\n"
+            "        linear.b.data = np.array([neuron.b.data for neuron in layer.neurons])\n",
+            "        for j, neuron in enumerate(layer.neurons):\n"
+            "            for i, w in enumerate(neuron.w):\n"
+            "                linear.W.data[i, j] = w.data\n"
+            "            linear.b.data[j] = neuron.b.data\n",
+        ),
+        (
+            "    scores = model(X).reshape(-1)  # (n, 1) -> (n,), the shape of y\n",
+            "    y = y.reshape(-1, 1)  # a column, like the scores\n    scores = model(X)\n",
+        ),
+    ],
+    "add and mul by hand, the course's SGD, leaves zeroed with zero_grad": [
+        (
+            "return unbroadcast(grad, a.shape), unbroadcast(grad, b.shape)",
+            "grads = []\n    for x in (a, b):\n        g = grad\n"
+            "        while g.ndim > x.ndim:\n            g = g.sum(axis=0)\n"
+            "        for axis in range(x.ndim):\n"
+            "            if x.shape[axis] == 1:\n                g = g.sum(axis=axis, keepdims=True)\n"
+            "        grads.append(g)\n    return tuple(grads)",
+        ),
+        (
+            "return unbroadcast(grad * b, a.shape), unbroadcast(grad * a, b.shape)",
+            "grad_a = grad * b\n    grad_b = a * grad\n"
+            "    return unbroadcast(grad_a, a.shape), unbroadcast(grad_b, b.shape)",
+        ),
+        ("        t.grad = np.zeros_like(t.data)\n", "        t.grad = 0.0\n"),
+        (
+            "        results.append((t.grad.copy(), numeric))\n",
+            "        results.append((np.array(t.grad), numeric))\n",
+        ),
+        (
+            "    model.zero_grad()\n    loss.backward()\n    lr = 1.0 - 0.9 * k / steps\n"
+            "    for p in params:\n        p.data -= lr * p.grad\n",
+            "    optimizer = SGD(params, lr=1.0 - 0.9 * k / steps)\n"
+            "    optimizer.zero_grad()\n    loss.backward()\n    optimizer.step()\n",
+        ),
+    ],
+}
+
+
+def apply_all(assignment, replacements):
+    """The solution notebook with each `find` (which must occur once) replaced."""
+    nb = nbformat.read(solution_path(assignment), as_version=4)
+    for find, replace in replacements:
+        hits = [c for c in nb.cells if c.cell_type == "code" and find in c.source]
+        assert sum(c.source.count(find) for c in hits) == 1, f"{find!r} is not unique"
+        hits[0].source = hits[0].source.replace(find, replace)
+    return nb
+
+
+@pytest.mark.parametrize("name", ALTERNATIVES)
+def test_correct_alternative_passes(name):
+    nb = apply_all(NB, ALTERNATIVES[name])
+    results = graded_results(run(nb, solution_path(NB).parent, timeout=300))
+    assert results and all(error is None for error in results.values()), results
+
+
+@pytest.mark.parametrize("name", ALTERNATIVES)
+def test_the_alternatives_pass_in_process_too(name):
+    ns = student(ALTERNATIVES[name])
+    for exercise, function in EXERCISE_FUNCTIONS.items():
+        for hidden in (False, True):
+            check(exercise, ns[function], hidden=hidden, quiet=True)
