@@ -47,6 +47,17 @@ def nbgrader(*args, cwd: Path, timeout=None) -> subprocess.CompletedProcess:
     )
 
 
+def nbgrader_api(course: Path):
+    """nbgrader's Python API on a course folder, configured by its nbgrader_config.py
+    (in this process: nbgrader takes seconds to import, once is enough)."""
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+
+
 def source_digest(root: Path = ROOT) -> str:
     digest = hashlib.sha256()
     for path in sorted((root / "solutions").rglob("*.ipynb")):
@@ -74,9 +85,12 @@ def prepare(course: Path, timeout: int, root: Path = ROOT) -> list[str]:
     shutil.copytree(
         root / "solutions", course / "source", ignore=shutil.ignore_patterns(".ipynb_checkpoints")
     )
+    api = nbgrader_api(course)
     for name in names:
-        result = nbgrader("generate_assignment", name, "--force", cwd=course)
-        if result.returncode != 0:
-            raise RuntimeError(f"nbgrader generate_assignment {name} failed:\n{result.stdout}{result.stderr}")
+        result = api.generate_assignment(name, force=True)
+        if not result["success"]:
+            raise RuntimeError(
+                f"nbgrader generate_assignment {name} failed:\n{result['log']}{result.get('error', '')}"
+            )
     stamp.write_text(digest)
     return names

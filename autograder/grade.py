@@ -11,13 +11,13 @@ from sqlalchemy.exc import SAWarning
 
 from . import sandbox
 from .collect import DEFAULT_PATTERN, find_submissions, stage
-from .course import nbgrader, prepare
+from .course import prepare
 from .execute import Settings, run_all
 from .release import ROOT, put_scripts_on_path
 from .score import load_results, record_graded, record_zero, save_results
 
 UNSANDBOXED_WARNING = (
-    "WARNING: bubblewrap (bwrap) is not available here, so student code runs UNSANDBOXED:\n"
+    "WARNING: student code runs UNSANDBOXED (bubblewrap is not installed, or cannot run here):\n"
     "it can read and write anything this user can, including the gradebook. Install it\n"
     "(sudo apt-get install bubblewrap) or grade inside a disposable container."
 )
@@ -41,10 +41,19 @@ def grade(
     put_scripts_on_path()
     # nbgrader's own queries trip SQLAlchemy's autoflush warnings; they say nothing to an instructor
     warnings.filterwarnings("ignore", category=SAWarning)
+    hidden = (course, root / "solutions")
     if sandboxed is None:
         sandboxed = sandbox.bwrap_works()
+    if sandboxed:
+        problem = sandbox.kernel_problem(hidden, memory_mb, sandboxed=True)
+        if problem:
+            print(f"The sandboxed grading kernel does not start here: {problem}", file=sys.stderr)
+            sandboxed = False
     if not sandboxed:
         print(UNSANDBOXED_WARNING, file=sys.stderr)
+        problem = sandbox.kernel_problem(hidden, memory_mb, sandboxed=False)
+        if problem:
+            raise RuntimeError(f"no grading kernel starts on this machine, so nothing was graded: {problem}")
     assignments = prepare(course, timeout, root)
     found = find_submissions(submissions, assignments, pattern, expected)
     stage(found, course)
@@ -83,10 +92,12 @@ def grade(
 
 def export(course: Path) -> Path:
     """grades.csv through nbgrader's own CSV exporter (its columns, its numbers)."""
+    from nbgrader.api import Gradebook
+    from nbgrader.plugins import CsvExportPlugin
+
     target = course / "grades.csv"
-    done = nbgrader("export", "--to", str(target), cwd=course)
-    if done.returncode != 0:
-        raise RuntimeError(f"nbgrader export failed:\n{done.stdout}{done.stderr}")
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        CsvExportPlugin(to=str(target)).export(gb)
     return target
 
 

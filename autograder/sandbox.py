@@ -9,9 +9,11 @@ other students' work) and the course's solutions are hidden from it.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from functools import cache
 from pathlib import Path
 
@@ -37,6 +39,8 @@ def kernel_argv(writable, hidden, memory_mb: int, sandboxed: bool) -> list[str]:
     if not sandboxed:
         return limited
     argv = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+    for folder in needed_under_tmp():  # e.g. a checkout in /tmp: the kernel still needs its Python
+        argv += ["--ro-bind", str(folder), str(folder)]
     for folder in hidden:
         argv += ["--tmpfs", str(folder)]
     for folder in writable:
@@ -52,6 +56,49 @@ def kernel_argv(writable, hidden, memory_mb: int, sandboxed: bool) -> list[str]:
         "--setenv", "OPENBLAS_NUM_THREADS", "1",
     ]  # fmt: skip
     return argv + limited
+
+
+def needed_under_tmp() -> list[Path]:
+    """The course and its Python, where they live under /tmp (which the kernel gets empty)."""
+    from .release import ROOT
+
+    folders = {ROOT, Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()}
+    tmp = Path("/tmp").resolve()
+    inside = sorted(f for f in folders if f != tmp and tmp in f.parents)
+    return [f for f in inside if not any(other in f.parents for other in inside)]
+
+
+def kernel_problem(hidden, memory_mb: int, sandboxed: bool) -> str | None:
+    """None when a grading kernel starts here and can import the course; otherwise
+    what went wrong. Run before grading, so a machine problem is never blamed on
+    every student's notebook."""
+    import nbformat
+    from nbclient import NotebookClient
+    from traitlets.config import Config
+
+    with tempfile.TemporaryDirectory(prefix="mcg-") as tmp:
+        tmp = Path(tmp)
+        write_kernelspec(tmp / "jupyter", kernel_argv([tmp], hidden, memory_mb, sandboxed))
+        cell = nbformat.v4.new_code_cell("import autograder, course_engine\nprint(6 * 7)")
+        nb = nbformat.v4.new_notebook(cells=[cell])
+        config = Config({"KernelManager": {"transport": "ipc", "ip": str(tmp / "kernel")}})
+        saved = os.environ.get("JUPYTER_PATH")
+        os.environ["JUPYTER_PATH"] = str(tmp / "jupyter")
+        try:
+            client = NotebookClient(
+                nb, kernel_name=KERNEL_NAME, timeout=120, startup_timeout=120, config=config,
+                resources={"metadata": {"path": str(tmp)}},
+            )  # fmt: skip
+            client.execute(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        except Exception as error:
+            return f"{type(error).__name__}: {error}"
+        finally:
+            if saved is None:
+                os.environ.pop("JUPYTER_PATH", None)
+            else:
+                os.environ["JUPYTER_PATH"] = saved
+        printed = "".join(o.get("text", "") for o in cell.outputs)
+        return None if printed.strip() == "42" else f"the test cell printed {printed!r}"
 
 
 def write_kernelspec(jupyter_path: Path, argv) -> None:

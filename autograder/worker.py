@@ -18,14 +18,13 @@ import traceback
 
 def grade_in_folder(folder: str, runtime: str, assignment: str, student: str) -> dict:
     """nbgrader autograde + generate_feedback for one submission, in its own course folder."""
-    from nbgrader.apps import NbGraderAPI
-    from nbgrader.coursedir import CourseDirectory
-    from traitlets.config.loader import PyFileConfigLoader
+    from pathlib import Path
+
+    from .course import nbgrader_api
 
     os.environ["JUPYTER_PATH"] = os.path.join(folder, "jupyter")
     os.environ["JUPYTER_RUNTIME_DIR"] = runtime
-    config = PyFileConfigLoader("nbgrader_config.py", path=folder).load_config()
-    api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+    api = nbgrader_api(Path(folder))
     graded = api.autograde(assignment, student, force=True, create=True)
     log = graded.get("log", "") + graded.get("error", "")
     if not graded["success"]:

@@ -20,10 +20,11 @@ ACTIVATIONS = {
 }
 
 
-def _activation(name: str):
-    if name not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}")
-    return ACTIVATIONS[name]
+def pick_activation(name: str, table=ACTIVATIONS):
+    """The function for an activation's name (None for linear), or a clear error."""
+    if name not in table:
+        raise ValueError(f"unknown activation {name!r}; choose one of {', '.join(table)}")
+    return table[name]
 
 
 class Module:
@@ -43,7 +44,7 @@ class Neuron(Module):
     def __init__(self, nin: int, activation: str = "relu"):
         if nin < 1:
             raise ValueError(f"a neuron needs at least one input, got nin={nin}")
-        self._apply = _activation(activation)
+        self._apply = pick_activation(activation)
         self.activation = activation
         self.w = [Value(random.uniform(-1, 1)) for _ in range(nin)]
         self.b = Value(0.0)

@@ -14,6 +14,8 @@ import random
 
 import numpy as np
 
+from .nn import Module as ScalarModule
+from .nn import pick_activation
 from .tensor import Tensor
 
 ACTIVATIONS = {
@@ -26,16 +28,11 @@ ACTIVATIONS = {
 
 
 def _activation(name: str):
-    if name not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}")
-    return ACTIVATIONS[name]
+    return pick_activation(name, ACTIVATIONS)
 
 
-class Module:
-    """Anything with parameters: it can list them and reset their gradients."""
-
-    def parameters(self) -> list[Tensor]:
-        return []
+class Module(ScalarModule):
+    """A scalar Module whose parameters are Tensors: their grads reset to zero arrays."""
 
     def zero_grad(self):
         for p in self.parameters():

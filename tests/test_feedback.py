@@ -6,10 +6,10 @@ import subprocess
 import sys
 
 import pytest
+from nbharness import ROOT, Mutant, cells_checking, run, solution_path
 
 from autograder import all_exercises, get_exercise, hint
 from autograder.progress import progress, progress_table
-from notebooks import ROOT, Mutant, cells_checking, run, solution_path
 
 SAMPLE = ROOT / "examples" / "sample_class"
 

@@ -13,9 +13,16 @@ import re
 
 import nbformat
 import pytest
+from nbharness import (
+    Mutant,
+    apply_edits,
+    assert_every_graded_cell_passes,
+    assert_mutant_caught,
+    solution_namespace,
+    solution_path,
+)
 
 from autograder import CheckFailed, NotAttempted, check
-from notebooks import Mutant, assert_mutant_caught, graded_results, run, solution_path
 
 NB = "03_backprop"
 CHECK_CALL = re.compile(r'check\("(03\.[a-z_]+)", (\w+)\)')
@@ -37,21 +44,9 @@ def _graded():
 GRADED = _graded()
 
 
-def solution_namespace(replacements=()):
-    """Execute the given Value and every solution cell, after the replacements."""
-    parts = [
-        cell.source
-        for cell in _notebook().cells
-        if cell.cell_type == "code"
-        and (cell.metadata.get("nbgrader", {}).get("solution") or cell.id == "value-given")
-    ]
-    source = "\n\n".join(parts)
-    for find, replace in replacements:
-        assert source.count(find) == 1, f"{find!r} is not unique in the solution cells"
-        source = source.replace(find, replace)
-    namespace = {"math": math, "__name__": "solution03"}
-    exec(compile(source, "<03 solution cells>", "exec"), namespace)
-    return namespace
+def answers(replacements=()):
+    """The given Value and every answer cell, run here, after the replacements."""
+    return solution_namespace(NB, replacements, given=("setup", "value-given"))
 
 
 def outcomes(namespace, seed=0):
@@ -74,7 +69,7 @@ def failure(exercise, obj, hidden=True, seed=0):
 
 @pytest.fixture(scope="module")
 def ns():
-    return solution_namespace()
+    return answers()
 
 
 # ---- the checks, called directly ------------------------------------------------------
@@ -156,7 +151,7 @@ def test_stubs_are_not_attempted(ns):
     for exercise in ("03.manual", "03.reuse"):
         with pytest.raises(NotAttempted):
             check(exercise, stub, quiet=True)
-    Value = solution_namespace()["Value"]
+    Value = answers()["Value"]
     for name in ("topological_order", "backward", "exp", "tanh", "relu", "gelu"):
         setattr(Value, name, lambda self, *args: stub())
     for exercise in ("03.topo", "03.backward", "03.exp", "03.tanh", "03.relu", "03.gelu"):
@@ -181,7 +176,7 @@ def test_manual_seed_missing_is_named(ns):
 
 
 def test_the_checks_leave_the_class_as_they_found_it():
-    Value = solution_namespace()["Value"]
+    Value = answers()["Value"]
     before = dict(Value.__dict__)
     for exercise in ("03.backward", "03.sub", "03.div", "03.tanh", "03.gelu"):
         check(exercise, Value, quiet=True)
@@ -189,7 +184,7 @@ def test_the_checks_leave_the_class_as_they_found_it():
 
 
 def test_add_mul_without_backward_is_named():
-    Value = solution_namespace(
+    Value = answers(
         [
             (
                 "    out._backward = _backward\n    return out\n\n\n@add_method(Value)\ndef __mul__",
@@ -224,7 +219,7 @@ def test_kahn_topological_order_passes():
                     ready.append(user)
         return order
 
-    Value = solution_namespace()["Value"]
+    Value = answers()["Value"]
     Value.topological_order = kahn
     check("03.topo", Value, hidden=True, quiet=True)
 
@@ -240,7 +235,7 @@ def test_kahn_topological_order_passes():
     ],
 )
 def test_topological_order_mistakes_are_named(order, fragment):
-    Value = solution_namespace()["Value"]
+    Value = answers()["Value"]
     Value.topological_order = order
     assert fragment in failure("03.topo", Value)
 
@@ -270,7 +265,7 @@ def _dfs(root, visited=True):
     ],
 )
 def test_backward_mistakes_are_named(backward, fragment):
-    Value = solution_namespace()["Value"]
+    Value = answers()["Value"]
     Value.backward = backward
     assert fragment in failure("03.backward", Value)
 
@@ -287,19 +282,19 @@ def _run(root, visit, reset=False, seed=True, seed_add=False):
 
 
 def test_backward_with_its_own_recursive_order_passes():
-    Value = solution_namespace()["Value"]
+    Value = answers()["Value"]
     Value.backward = lambda self: _run(self, _dfs(self)[::-1])
     check("03.backward", Value, hidden=True, quiet=True)
 
 
 def test_backward_check_does_not_depend_on_the_students_topological_order():
-    Value = solution_namespace([("if v not in visited:", "if True:")])["Value"]
+    Value = answers([("if v not in visited:", "if True:")])["Value"]
     check("03.backward", Value, hidden=True, quiet=True)
     assert "visited" in failure("03.topo", Value)
 
 
 def test_gelu_with_its_own_backward_is_refused():
-    Value = solution_namespace()["Value"]
+    Value = answers()["Value"]
 
     def fused_gelu(self):
         x = self.data
@@ -319,7 +314,7 @@ def test_gelu_with_its_own_backward_is_refused():
 
 
 def test_exact_erf_gelu_is_named():
-    Value = solution_namespace()["Value"]
+    Value = answers()["Value"]
     Value.gelu = lambda self: 0.5 * self * (1 + _erf(self * (1 / math.sqrt(2))))
     assert "exact GELU" in failure("03.gelu", Value)
 
@@ -336,7 +331,7 @@ def _erf(v):
 
 
 def test_operations_that_forget_their_inputs_are_named():
-    Value = solution_namespace(
+    Value = answers(
         [('out = Value(math.exp(self.data), (self,), "exp")', 'out = Value(math.exp(self.data), (), "exp")')]
     )["Value"]
     assert "does not remember x" in failure("03.exp", Value)
@@ -344,7 +339,7 @@ def test_operations_that_forget_their_inputs_are_named():
 
 def test_a_wrong_operation_fails_only_its_own_check():
     results = outcomes(
-        solution_namespace([("self.grad += 1.0 * out.grad  # local", "self.grad = 1.0 * out.grad  # local")])
+        answers([("self.grad += 1.0 * out.grad  # local", "self.grad = 1.0 * out.grad  # local")])
     )
     assert [e for e, r in results.items() if r] == ["03.add_mul"]
 
@@ -528,7 +523,7 @@ MUTANTS = [
 @pytest.mark.parametrize("mutant", MUTANTS, ids=lambda m: m.name)
 def test_mutant_is_caught_by_its_check_alone(mutant):
     """Quick, in this process: only the mutant's exercise fails, naming the mistake."""
-    results = outcomes(solution_namespace([(mutant.find, mutant.replace)]))
+    results = outcomes(answers([(mutant.find, mutant.replace)]))
     failed = {e: r for e, r in results.items() if r}
     assert list(failed) == [mutant.exercise], failed
     assert mutant.message in failed[mutant.exercise], failed[mutant.exercise]
@@ -591,23 +586,12 @@ ALTERNATIVES = {
 }
 
 
-def apply_all(replacements):
-    """The solution notebook with each `find` (which must occur once) replaced."""
-    nb = _notebook()
-    for find, replace in replacements:
-        hits = [c for c in nb.cells if c.cell_type == "code" and find in c.source]
-        assert sum(c.source.count(find) for c in hits) == 1, f"{find!r} is not unique"
-        hits[0].source = hits[0].source.replace(find, replace)
-    return nb
-
-
 @pytest.mark.parametrize("name", ALTERNATIVES)
 def test_correct_alternative_passes_without_a_kernel(name):
-    assert outcomes(solution_namespace(ALTERNATIVES[name])) == dict.fromkeys(GRADED)
+    assert outcomes(answers(ALTERNATIVES[name])) == dict.fromkeys(GRADED)
 
 
 @pytest.mark.parametrize("name", ALTERNATIVES)
 def test_correct_alternative_passes(name):
-    nb = apply_all(ALTERNATIVES[name])
-    results = graded_results(run(nb, solution_path(NB).parent))
-    assert results and all(error is None for error in results.values()), results
+    nb = apply_edits(NB, ALTERNATIVES[name])
+    assert_every_graded_cell_passes(nb, NB)

@@ -6,11 +6,16 @@ from __future__ import annotations
 import random
 
 import pytest
+from nbharness import (
+    Mutant,
+    apply_edits,
+    assert_every_graded_cell_passes,
+    assert_mutant_caught,
+)
 
 from autograder import CheckFailed, check
 from course_engine import Value
 from course_engine.nn import Module, Neuron
-from notebooks import Mutant, assert_mutant_caught, graded_results, run, solution_path
 
 NB = "05_mlp"
 LAYER_PARAMS = "return [p for n in self.neurons for p in n.parameters()]"
@@ -226,20 +231,10 @@ ALTERNATIVES = {
 }
 
 
-def apply_all(assignment, edits):
-    nb = Mutant("alternative", assignment, "", edits[0][0], edits[0][1], "").apply()
-    for find, replace in edits[1:]:
-        hits = [c for c in nb.cells if c.cell_type == "code" and find in c.source]
-        assert sum(c.source.count(find) for c in hits) == 1, f"{find!r} does not occur exactly once"
-        hits[0].source = hits[0].source.replace(find, replace)
-    return nb
-
-
 @pytest.mark.parametrize("name", ALTERNATIVES)
 def test_correct_alternative_passes(name):
-    nb = apply_all(NB, ALTERNATIVES[name])
-    results = graded_results(run(nb, solution_path(NB).parent))
-    assert results and all(error is None for error in results.values()), results
+    nb = apply_edits(NB, ALTERNATIVES[name])
+    assert_every_graded_cell_passes(nb, NB)
 
 
 # ---- the checks on plain Python classes (no kernel) ----------------------------------------

@@ -11,13 +11,18 @@ from __future__ import annotations
 
 import random
 
-import nbformat
 import numpy as np
 import pytest
+from nbharness import (
+    Mutant,
+    apply_edits,
+    assert_every_graded_cell_passes,
+    assert_mutant_caught,
+    solution_namespace,
+)
 
 from autograder import CheckFailed, NotAttempted, check
 from course_engine.tensor_nn import MLP as TensorMLP
-from notebooks import Mutant, assert_mutant_caught, graded_results, run, solution_path
 
 NB = "07_tensors"
 
@@ -33,26 +38,8 @@ EXERCISE_FUNCTIONS = {
 }
 
 
-def solution_code(replacements=()):
-    """The setup cell and every solution cell of the notebook, with each `find` (which
-    must occur exactly once) replaced."""
-    nb = nbformat.read(solution_path(NB), as_version=4)
-    sources = [
-        c.source
-        for c in nb.cells
-        if c.cell_type == "code" and (c.id == "setup" or c.metadata.get("nbgrader", {}).get("solution"))
-    ]
-    code = "\n\n".join(sources)
-    for find, replace in replacements:
-        assert code.count(find) == 1, f"{find!r} occurs {code.count(find)} times in the solution code"
-        code = code.replace(find, replace)
-    return code
-
-
 def student(replacements=()):
-    namespace = {}
-    exec(compile(solution_code(replacements), "<solution cells>", "exec"), namespace)
-    return namespace
+    return solution_namespace(NB, replacements)
 
 
 def failure(exercise, fn, hidden=False, seed=None):
@@ -443,21 +430,10 @@ ALTERNATIVES = {
 }
 
 
-def apply_all(assignment, replacements):
-    """The solution notebook with each `find` (which must occur once) replaced."""
-    nb = nbformat.read(solution_path(assignment), as_version=4)
-    for find, replace in replacements:
-        hits = [c for c in nb.cells if c.cell_type == "code" and find in c.source]
-        assert sum(c.source.count(find) for c in hits) == 1, f"{find!r} is not unique"
-        hits[0].source = hits[0].source.replace(find, replace)
-    return nb
-
-
 @pytest.mark.parametrize("name", ALTERNATIVES)
 def test_correct_alternative_passes(name):
-    nb = apply_all(NB, ALTERNATIVES[name])
-    results = graded_results(run(nb, solution_path(NB).parent, timeout=300))
-    assert results and all(error is None for error in results.values()), results
+    nb = apply_edits(NB, ALTERNATIVES[name])
+    assert_every_graded_cell_passes(nb, NB, timeout=300)
 
 
 @pytest.mark.parametrize("name", ALTERNATIVES)

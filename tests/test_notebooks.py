@@ -10,10 +10,10 @@ import sys
 
 import nbformat
 import pytest
+from nbharness import NOTEBOOKS, ROOT, SOLUTIONS, graded_results, run
 
 from autograder import all_exercises, get_exercise
 from autograder.release import assignments, release
-from notebooks import NOTEBOOKS, ROOT, SOLUTIONS, graded_results, run
 
 ASSIGNMENTS = assignments()
 CHECK_CALL = re.compile(r'check\("([^"]+)"')

@@ -73,12 +73,48 @@ class Mutant:
     message: str
 
     def apply(self):
-        nb = nbformat.read(solution_path(self.assignment), as_version=4)
-        hits = [c for c in nb.cells if c.cell_type == "code" and self.find in c.source]
-        count = sum(c.source.count(self.find) for c in hits)
-        assert count == 1, f"mutant {self.name}: {self.find!r} occurs {count} times, not once"
-        hits[0].source = hits[0].source.replace(self.find, self.replace)
-        return nb
+        return apply_edits(self.assignment, [(self.find, self.replace)])
+
+
+def apply_edits(assignment: str, edits):
+    """The solution notebook with each (find, replace) applied; each `find` must
+    occur exactly once in the notebook's code."""
+    nb = nbformat.read(solution_path(assignment), as_version=4)
+    for find, replace in edits:
+        hits = [c for c in nb.cells if c.cell_type == "code" and find in c.source]
+        count = sum(c.source.count(find) for c in hits)
+        assert count == 1, f"{find!r} occurs {count} times in {assignment}, not once"
+        hits[0].source = hits[0].source.replace(find, replace)
+    return nb
+
+
+def assert_every_graded_cell_passes(nb, assignment: str, timeout: int = 120):
+    """Run the notebook; a correct alternative must pass every graded cell."""
+    results = graded_results(run(nb, solution_path(assignment).parent, timeout))
+    assert results and all(error is None for error in results.values()), results
+
+
+def solution_code(assignment: str, replacements=(), given=("setup",)) -> str:
+    """The `given` cells (by id) and every answer cell of a solution notebook as one
+    program, with each (find, replace) applied (each `find` must occur exactly once)."""
+    nb = nbformat.read(solution_path(assignment), as_version=4)
+    code = "\n\n".join(
+        c.source
+        for c in nb.cells
+        if c.cell_type == "code" and (c.id in given or c.metadata.get("nbgrader", {}).get("solution"))
+    )
+    for find, replace in replacements:
+        assert code.count(find) == 1, f"{find!r} occurs {code.count(find)} times in the solution code"
+        code = code.replace(find, replace)
+    return code
+
+
+def solution_namespace(assignment: str, replacements=(), given=("setup",)) -> dict:
+    """What the answer cells define, run in this process (no kernel): fast checks."""
+    namespace = {"__name__": f"solution_{assignment}"}
+    code = solution_code(assignment, replacements, given)
+    exec(compile(code, f"<{assignment} answers>", "exec"), namespace)
+    return namespace
 
 
 def assert_mutant_caught(mutant: Mutant):
