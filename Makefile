@@ -4,21 +4,23 @@ PY := $(VENV)/bin/python
 PYTHON ?= python3
 export PYTHON
 
-.PHONY: test demo lint release bench setup graphviz
+.PHONY: test demo lint release bench setup
 
-setup: $(VENV)/.installed graphviz
-	@scripts/ensure_chromium.sh
+setup: $(VENV)/.installed
+	@scripts/ensure_system_package.sh dot graphviz required "Graphviz's dot draws the computation graphs" \
+		"conda install -c conda-forge graphviz   # conda" "brew install graphviz   # macOS"
+	@scripts/ensure_system_package.sh bwrap bubblewrap optional \
+		"bubblewrap sandboxes student code while grading (without it, grading runs unsandboxed and says so)"
+	@scripts/ensure_system_package.sh /usr/bin/chromium chromium optional \
+		"the browser test drives Chromium (without it, that test skips)"
 
 $(VENV)/.installed: pyproject.toml
 	@scripts/ensure_venv.sh
 
-graphviz:
-	@scripts/ensure_graphviz.sh
-
 test: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(PY) -m pytest -n 2 --dist loadfile -q tests solutions \
+	$(PY) -m pytest -n 2 --dist loadfile -q --durations=15 tests solutions \
 		--nbval --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 release: setup

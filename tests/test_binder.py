@@ -11,10 +11,9 @@ import re
 import urllib.parse
 
 import nbformat
+from nbharness import NOTEBOOKS, ROOT
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
-
-from notebooks import NOTEBOOKS, ROOT
 
 try:
     import tomllib

@@ -2,7 +2,7 @@
 notebook 03 in headless Chromium; a wrong `backprop_by_hand` gets the check's
 message and a graph with the wrong nodes in red, the right one the success line.
 
-Chromium is Debian's (/usr/bin/chromium, installed by scripts/ensure_chromium.sh),
+Chromium is Debian's (/usr/bin/chromium, installed by `make setup`),
 driven by the `playwright` package; `playwright install` is never needed. The test
 skips, saying why, when Chromium, Playwright or Graphviz's `dot` is missing.
 Screenshots of both runs are saved in the test's tmp folder (the path is printed:
@@ -27,8 +27,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
-from notebooks import NOTEBOOKS, ROOT, SOLUTIONS
+from nbharness import NOTEBOOKS, ROOT, SOLUTIONS
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_FLAGS = [
@@ -50,16 +49,14 @@ SVG = "{http://www.w3.org/2000/svg}"
 pytestmark = [
     pytest.mark.skipif(
         not CHROMIUM.exists(),
-        reason=f"Chromium is not installed at {CHROMIUM}: run scripts/ensure_chromium.sh "
+        reason=f"Chromium is not installed at {CHROMIUM}: run `make setup` "
         "(or `sudo apt-get install chromium`) for the browser test",
     ),
     pytest.mark.skipif(
         importlib.util.find_spec("playwright") is None,
         reason="the playwright package is missing: pip install -e '.[dev]' (make test does)",
     ),
-    pytest.mark.skipif(
-        shutil.which("dot") is None, reason="Graphviz's dot is missing: run scripts/ensure_graphviz.sh"
-    ),
+    pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is missing: run `make setup`"),
 ]
 
 
