@@ -119,6 +119,18 @@ def failed_checks(notebook_path: Path) -> list[dict]:
     return failures
 
 
+def cell_scores(db_path: Path) -> dict:
+    """(student, assignment, graded cell) -> auto score, for every grade in a gradebook."""
+    with Gradebook(f"sqlite:///{db_path}") as gb:
+        return {
+            (sub.student.id, assignment.name, grade.name): grade.auto_score
+            for assignment in gb.assignments
+            for sub in assignment.submissions
+            for nb in sub.notebooks
+            for grade in nb.grades
+        }
+
+
 def _score(gb: Gradebook, assignment: str, student: str):
     submission = gb.find_submission(assignment, student)
     return submission.score, submission.max_score

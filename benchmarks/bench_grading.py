@@ -23,11 +23,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "examples"))
 
 from make_sample_class import assignments, completed, spoil  # noqa: E402
-from nbgrader.api import Gradebook  # noqa: E402
 
 from autograder.course import nbgrader, prepare  # noqa: E402
 from autograder.grade import grade  # noqa: E402
 from autograder.release import put_scripts_on_path  # noqa: E402
+from autograder.score import cell_scores  # noqa: E402
 
 MISTAKES = {  # one typical slip per notebook where the benchmark has one
     "01_derivatives": ("(f(x + h) - f(x - h)) / (2 * h)", "(f(x + h) - f(x)) / h"),
@@ -45,17 +45,6 @@ def make_class(folder: Path, students: int) -> Path:
             target.mkdir(parents=True)
             (target / f"{a}.ipynb").write_text(json.dumps(nb))
     return folder
-
-
-def grades(db: Path) -> dict:
-    with Gradebook(f"sqlite:///{db}") as gb:
-        return {
-            (sub.student.id, a.name, grade.name): grade.auto_score
-            for a in gb.assignments
-            for sub in a.submissions
-            for nb in sub.notebooks
-            for grade in nb.grades
-        }
 
 
 def main():
@@ -84,7 +73,7 @@ def main():
     grade(submissions, parallel, jobs=args.jobs, progress=False)
     t_parallel = time.perf_counter() - start
 
-    same = grades(sequential / "gradebook.db") == grades(parallel / "gradebook.db")
+    same = cell_scores(sequential / "gradebook.db") == cell_scores(parallel / "gradebook.db")
     print(
         f"class: {args.students} students x {len(assignments())} notebooks = {notebooks} notebooks, "
         f"{os.cpu_count()} cores"

@@ -136,6 +136,14 @@ def stories() -> dict:
         "ivan": {first: b"", second: b"{ this is not json"},
         # tries to write the gradebook and open a socket, otherwise right
         "kai": {first: append_to_answer(completed(first), 0, ATTACK)},
+        # calls sys.exit() in one cell and leaves a syntax error in another
+        "lena": {
+            first: spoil(
+                append_to_answer(completed(first), 0, "import sys\nsys.exit(0)"),
+                "dd_db = (d_of(a, b + h, c) - d) / h",
+                "dd_db = (d_of(a, b + h, c) - d) / h)",
+            )
+        },
     }
 
 

@@ -21,7 +21,7 @@ from autograder.grade import grade
 from autograder.release import ROOT, assignments, put_scripts_on_path
 from autograder.report import common_failures, exercise_pass_rates, problem_submissions, write_report
 from autograder.sandbox import bwrap_works
-from autograder.score import load_results
+from autograder.score import cell_scores, load_results
 
 SAMPLE = ROOT / "examples" / "sample_class"
 TIMEOUT = 20  # seconds per cell (eli's endless loop costs this much); imports need some under load
@@ -47,18 +47,6 @@ def scores(out):
             (sub.student.id, sub.assignment.name): sub.score
             for assignment in gb.assignments
             for sub in assignment.submissions
-        }
-
-
-def cell_grades(db_path):
-    """(student, assignment, graded cell) -> auto score, for every grade in a gradebook."""
-    with Gradebook(f"sqlite:///{db_path}") as gb:
-        return {
-            (sub.student.id, assignment.name, grade.name): grade.auto_score
-            for assignment in gb.assignments
-            for sub in assignment.submissions
-            for nb in sub.notebooks
-            for grade in nb.grades
         }
 
 
@@ -95,6 +83,8 @@ def test_every_student_gets_the_expected_score(graded):
     assert got[("hana", first)] == 0
     assert got[("ivan", first)] == got[("ivan", "02_value")] == 0
     assert got[("kai", first)] == max_score(out, first)
+    # sys.exit() only ends its own cell; a syntax error costs the exercise it is in
+    assert got[("lena", first)] == max_score(out, first) - get_exercise("01.partials").points
 
 
 def test_reasons_for_zeros(graded):
@@ -104,6 +94,8 @@ def test_reasons_for_zeros(graded):
     assert results["hana/01_derivatives"]["status"] == "missing"
     assert results["ivan/01_derivatives"]["reason"] == "the submitted file is empty"
     assert "not valid JSON" in results["ivan/02_value"]["reason"]
+    lena = {f["cell"]: f["message"] for f in results["lena/01_derivatives"]["failures"]}
+    assert list(lena) == ["01_partials_test"] and "partials_of_d" in lena["01_partials_test"]
     chen = {f["cell"]: f["message"] for f in results["chen/01_derivatives"]["failures"]}
     assert "forward difference" in chen["01_central_test"]
 
@@ -163,12 +155,12 @@ def test_report(graded):
 
 def test_regrading_updates_without_losing_or_duplicating(graded, tmp_path):
     out, _ = graded
-    before = cell_grades(out / "gradebook.db")
+    before = cell_scores(out / "gradebook.db")
     late = tmp_path / "late" / "hana" / "01_derivatives"
     late.mkdir(parents=True)
     shutil.copyfile(SAMPLE / "ada" / "01_derivatives" / "01_derivatives.ipynb", late / "01_derivatives.ipynb")
     grade(tmp_path / "late", out, jobs=1, timeout=TIMEOUT, progress=False)
-    after = cell_grades(out / "gradebook.db")
+    after = cell_scores(out / "gradebook.db")
     assert set(after) == set(before)  # the same cells, none added twice
     changed = {k for k in after if after[k] != before[k]}
     assert changed and all(k[0] == "hana" and k[1] == "01_derivatives" for k in changed)
@@ -197,7 +189,7 @@ def test_parallel_grades_equal_sequential_nbgrader(graded, tmp_path):
         shutil.copyfile(src, dst / src.name)
     for assignment in sorted({r["assignment"] for r in comparable}):
         nbgrader("autograde", assignment, "--force", cwd=course)
-    ours, theirs = cell_grades(out / "gradebook.db"), cell_grades(course / "gradebook.db")
+    ours, theirs = cell_scores(out / "gradebook.db"), cell_scores(course / "gradebook.db")
     keys = {k for k in theirs if any(k[0] == r["student"] and k[1] == r["assignment"] for r in comparable)}
     assert len(keys) > 20
     assert {k: ours[k] for k in keys} == {k: theirs[k] for k in keys}
