@@ -27,6 +27,19 @@ def pick_activation(name: str, table=ACTIVATIONS):
     return table[name]
 
 
+def layer_shapes(nin: int, nouts, activation: str, linear_output: bool):
+    """(inputs, outputs, activation) of each layer of an MLP: the last one linear
+    when `linear_output`. Shared by the scalar and the tensor MLP."""
+    if not nouts:
+        raise ValueError("an MLP needs at least one layer: nouts=[...] is empty")
+    sizes = [nin, *nouts]
+    last = len(nouts) - 1
+    return [
+        (sizes[i], sizes[i + 1], "linear" if i == last and linear_output else activation)
+        for i in range(len(nouts))
+    ]
+
+
 class Module:
     """Anything with parameters: it can list them and reset their gradients."""
 
@@ -85,14 +98,7 @@ class MLP(Module):
     max-margin scores); otherwise it uses the same activation as the rest."""
 
     def __init__(self, nin: int, nouts, activation: str = "relu", linear_output: bool = True):
-        if not nouts:
-            raise ValueError("an MLP needs at least one layer: nouts=[...] is empty")
-        sizes = [nin, *nouts]
-        last = len(nouts) - 1
-        self.layers = [
-            Layer(sizes[i], sizes[i + 1], "linear" if i == last and linear_output else activation)
-            for i in range(len(nouts))
-        ]
+        self.layers = [Layer(*shape) for shape in layer_shapes(nin, nouts, activation, linear_output)]
 
     def __call__(self, x):
         for layer in self.layers:

@@ -15,7 +15,7 @@ import random
 import numpy as np
 
 from .nn import Module as ScalarModule
-from .nn import pick_activation
+from .nn import layer_shapes, pick_activation
 from .tensor import Tensor
 
 ACTIVATIONS = {
@@ -83,14 +83,7 @@ class MLP(Module):
     Output: shape (n, nouts[-1]) (or (nouts[-1],) for one example)."""
 
     def __init__(self, nin: int, nouts, activation: str = "relu", linear_output: bool = True):
-        if not nouts:
-            raise ValueError("an MLP needs at least one layer: nouts=[...] is empty")
-        sizes = [nin, *nouts]
-        last = len(nouts) - 1
-        self.layers = [
-            Linear(sizes[i], sizes[i + 1], "linear" if i == last and linear_output else activation)
-            for i in range(len(nouts))
-        ]
+        self.layers = [Linear(*shape) for shape in layer_shapes(nin, nouts, activation, linear_output)]
 
     def __call__(self, x):
         for layer in self.layers:
