@@ -24,10 +24,10 @@ sys.path.insert(0, str(ROOT / "examples"))
 
 from make_sample_class import assignments, completed, spoil  # noqa: E402
 
-from autograder.course import nbgrader, prepare  # noqa: E402
-from autograder.grade import grade  # noqa: E402
-from autograder.release import put_scripts_on_path  # noqa: E402
-from autograder.score import cell_scores  # noqa: E402
+from autograder.grading.grade import grade  # noqa: E402
+from autograder.grading.prepare import nbgrader, prepare  # noqa: E402
+from autograder.grading.release import put_scripts_on_path  # noqa: E402
+from autograder.grading.score import cell_scores  # noqa: E402
 
 MISTAKES = {  # one typical slip per notebook where the benchmark has one
     "01_derivatives": ("(f(x + h) - f(x - h)) / (2 * h)", "(f(x + h) - f(x)) / h"),

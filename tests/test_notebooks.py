@@ -13,7 +13,7 @@ import pytest
 from nbharness import NOTEBOOKS, ROOT, SOLUTIONS, graded_results, run
 
 from autograder import all_exercises, get_exercise
-from autograder.release import assignments, release
+from autograder.grading.release import assignments, release
 
 ASSIGNMENTS = assignments()
 CHECK_CALL = re.compile(r'check\("([^"]+)"')

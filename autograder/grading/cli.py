@@ -85,7 +85,7 @@ def _report(args):
 
 
 def _validate(args):
-    from .validate import validate
+    from ..checking.validate import validate
 
     ok, text = validate(args.notebook)
     print(text)
@@ -93,7 +93,7 @@ def _validate(args):
 
 
 def _progress(args):
-    from .progress import progress
+    from ..checking.progress import progress
 
     progress(args.folder)
     return 0

@@ -9,7 +9,7 @@ import pytest
 from nbharness import ROOT, Mutant, cells_checking, run, solution_path
 
 from autograder import all_exercises, get_exercise, hint
-from autograder.progress import progress, progress_table
+from autograder.checking.progress import progress, progress_table
 
 SAMPLE = ROOT / "examples" / "sample_class"
 
@@ -67,7 +67,7 @@ def test_progress_from_a_students_own_notebooks():
 
 def test_progress_command_on_untouched_notebooks():
     done = subprocess.run(
-        [sys.executable, "-m", "autograder.cli", "progress", str(ROOT / "notebooks")],
+        [sys.executable, "-m", "autograder.grading.cli", "progress", str(ROOT / "notebooks")],
         capture_output=True,
         text=True,
     )

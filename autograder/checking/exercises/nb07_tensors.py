@@ -26,7 +26,7 @@ from course_engine.tensor import unbroadcast as reference_unbroadcast
 from course_engine.tensor_nn import MLP as TensorMLP
 
 from ..core import CheckFailed, close, exercise, fmt, random_point
-from .nb04 import fresh_global_random
+from .nb04_neurons import fresh_global_random
 
 FD_H = 1e-6
 REL, ABS = 1e-6, 1e-8  # how close a gradient must be to the central difference

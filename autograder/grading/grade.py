@@ -11,8 +11,8 @@ from sqlalchemy.exc import SAWarning
 
 from . import sandbox
 from .collect import DEFAULT_PATTERN, find_submissions, stage
-from .course import prepare
 from .execute import Settings, run_all
+from .prepare import prepare
 from .release import ROOT, put_scripts_on_path
 from .score import load_results, record_graded, record_zero, save_results
 

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from ..layout import ROOT, assignments  # noqa: F401  (re-exported for the stages)
 
 
 def put_scripts_on_path():
@@ -17,11 +17,6 @@ def put_scripts_on_path():
     scripts = str(Path(sys.executable).parent)
     if scripts not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")
-
-
-def assignments(root: Path = ROOT) -> list[str]:
-    """Every assignment folder under solutions/, in course order."""
-    return sorted(p.name for p in (root / "solutions").iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
 
 
 def release(out: Path | None = None, root: Path = ROOT, quiet: bool = False) -> Path:

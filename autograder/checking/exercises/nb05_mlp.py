@@ -19,7 +19,7 @@ from course_engine.engine import Value
 from course_engine.gradcheck import central_difference
 
 from ..core import CheckFailed, close, exercise, fmt, random_point
-from .nb04 import (
+from .nb04_neurons import (
     ACTIVATIONS,
     FD_H,
     GRAD_ABS,

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import nbformat
 
-from .core import get_exercise
-from .release import ROOT
+from ..layout import ROOT
+from .exercise import get_exercise
 
 CHECK_CALL = re.compile(r'check\("([^"]+)"')
 ANSI = re.compile(r"\x1b\[[0-9;]*m")

@@ -25,14 +25,14 @@ from queue import Empty, Queue
 from threading import Thread
 
 from . import sandbox
-from .course import write_config
+from .prepare import write_config
 from .release import ROOT
 
 FEEDBACK_EXTRA = """\
 # feedback shows what failed and why, not the hidden test code
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-from autograder.feedback import ErrorMessagesOnly
+from autograder.grading.feedback import ErrorMessagesOnly
 c.ClearHiddenTests.enforce_metadata = False
 c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, ErrorMessagesOnly, CSSHTMLHeaderPreprocessor]
 c.KernelManager.transport = "ipc"
@@ -99,7 +99,7 @@ def prepare_job(
 
 
 class Worker:
-    """One `python -m autograder.worker` process, restarted when it dies or hangs."""
+    """One `python -m autograder.grading.worker` process, restarted when it dies or hangs."""
 
     def __init__(self):
         self.process = None
@@ -110,7 +110,7 @@ class Worker:
         """(ok, nbgrader's log, reason when not ok)."""
         if self.process is None or self.process.poll() is not None:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "autograder.worker"],
+                [sys.executable, "-m", "autograder.grading.worker"],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,

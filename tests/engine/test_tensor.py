@@ -21,7 +21,7 @@ from course_engine.optim import SGD
 from course_engine.tensor import Tensor, cross_entropy, matmul_backward, sum_backward, unbroadcast
 from course_engine.tensor_nn import MLP, Linear
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
 H = 1e-6
 

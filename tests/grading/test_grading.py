@@ -15,13 +15,13 @@ import pytest
 from nbgrader.api import Gradebook
 
 from autograder import get_exercise
-from autograder.collect import find_submissions
-from autograder.course import nbgrader, prepare
-from autograder.grade import grade
-from autograder.release import ROOT, assignments, put_scripts_on_path
-from autograder.report import common_failures, exercise_pass_rates, problem_submissions, write_report
-from autograder.sandbox import bwrap_works
-from autograder.score import cell_scores, load_results
+from autograder.grading.collect import find_submissions
+from autograder.grading.grade import grade
+from autograder.grading.prepare import nbgrader, prepare
+from autograder.grading.release import ROOT, assignments, put_scripts_on_path
+from autograder.grading.report import common_failures, exercise_pass_rates, problem_submissions, write_report
+from autograder.grading.sandbox import bwrap_works
+from autograder.grading.score import cell_scores, load_results
 
 SAMPLE = ROOT / "examples" / "sample_class"
 TIMEOUT = 20  # seconds per cell (eli's endless loop costs this much); imports need some under load
@@ -219,7 +219,7 @@ def test_lms_zip_export_is_understood(tmp_path):
 
 def cli(*args):
     return subprocess.run(
-        [sys.executable, "-m", "autograder.cli", *args], capture_output=True, text=True, cwd=ROOT
+        [sys.executable, "-m", "autograder.grading.cli", *args], capture_output=True, text=True, cwd=ROOT
     )
 
 

@@ -5,7 +5,7 @@ than grading a notebook does, so each worker pays it once. The parent sends one
 JSON job per line on stdin and reads one JSON result per line on stdout; the
 worker itself never runs student code (that happens in the sandboxed kernel).
 
-    python -m autograder.worker
+    python -m autograder.grading.worker
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ def grade_in_folder(folder: str, runtime: str, assignment: str, student: str) ->
     """nbgrader autograde + generate_feedback for one submission, in its own course folder."""
     from pathlib import Path
 
-    from .course import nbgrader_api
+    from .prepare import nbgrader_api
 
     os.environ["JUPYTER_PATH"] = os.path.join(folder, "jupyter")
     os.environ["JUPYTER_RUNTIME_DIR"] = runtime

@@ -21,7 +21,7 @@ from nbharness import (
 )
 
 from autograder import CheckFailed, NotAttempted, check
-from autograder.checks import nb06
+from autograder.checking.exercises import nb06_training as nb06
 from course_engine import MLP, Value
 from course_engine.losses import mse
 from course_engine.optim import SGD

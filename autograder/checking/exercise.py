@@ -1,0 +1,104 @@
+"""Each exercise is declared once; the self-check, the hidden test, the points, the
+hints and the report's mistake names all come from its declaration."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+from .kit.failure import Mistakes
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """An exercise: who it is, what it checks, and its three parts.
+
+    cases(rng, hidden) -> [case]: the inputs, plain data, the worked numbers first.
+    probe(student, case) -> observation: runs the student's code on one case and
+        records what it did (plain data); it knows no right answer.
+    verdict(case, observation) -> Failure | None: pure; the truth from the
+        reference engine and finite differences, the mistake from `mistakes`.
+    """
+
+    id: str
+    title: str
+    points: float
+    hints: tuple[str, ...]
+    objects: tuple[str, ...]  # the student's objects, as named in the notebook and passed to check()
+    cases: Callable
+    probe: Callable
+    verdict: Callable
+    mistakes: Mistakes = field(default_factory=lambda: Mistakes({}))
+    optional: tuple[str, ...] = ()  # further objects check() may be given (default None)
+    supersedes: tuple[str, ...] = ()  # reference pieces (course_engine modules) this exercise asks for
+
+    @property
+    def notebook(self) -> str:
+        return self.id.split(".")[0]
+
+    @property
+    def grade_id(self) -> str:
+        """The nbgrader grade_id of the exercise's graded cell: 03.manual -> 03_manual_test."""
+        return self.id.replace(".", "_") + "_test"
+
+    def bind(self, objects) -> SimpleNamespace:
+        """The student's objects by name, as the probe sees them."""
+        names = self.objects + self.optional
+        if not len(self.objects) <= len(objects) <= len(names):
+            raise TypeError(
+                f"check({self.id!r}, ...) takes {', '.join(self.objects)}"
+                + (f" (and optionally {', '.join(self.optional)})" if self.optional else "")
+                + f"; it was given {len(objects)} object(s)"
+            )
+        return SimpleNamespace(**dict.fromkeys(names), **dict(zip(names, objects)))
+
+    def cell_source(self) -> str:
+        """The graded cell: the visible self-check, then the hidden test."""
+        call = f"check({self.id!r}, {', '.join(self.objects)}".replace("'", '"')
+        return f"{call})\n### BEGIN HIDDEN TESTS\n{call}, hidden=True)\n### END HIDDEN TESTS"
+
+
+EXERCISES: dict[str, Exercise] = {}
+
+
+def declare(id, *, title, points, hints, objects, cases, probe, verdict, **more) -> Exercise:
+    """Declare (register) an exercise; see Exercise for the fields."""
+    if id in EXERCISES:
+        raise ValueError(f"exercise {id!r} is declared twice")
+    if not 1 <= len(hints) <= 3:
+        raise ValueError(f"exercise {id!r} needs one to three hints, got {len(hints)}")
+    ex = Exercise(id, title, points, tuple(hints), tuple(objects), cases, probe, verdict, **more)
+    EXERCISES[id] = ex
+    return ex
+
+
+def all_exercises() -> dict[str, Exercise]:
+    """Every declared exercise, by id, in course order."""
+    _load()
+    return dict(sorted(EXERCISES.items()))
+
+
+def get_exercise(exercise_id) -> Exercise:
+    _load()
+    if exercise_id not in EXERCISES:
+        known = ", ".join(sorted(EXERCISES))
+        raise KeyError(f"no exercise called {exercise_id!r}; the exercises are: {known}")
+    return EXERCISES[exercise_id]
+
+
+def exercises_in(notebook) -> list[Exercise]:
+    """The exercises of one notebook ("03_backprop", its path, or "03"), in declaration order."""
+    prefix = str(notebook).replace("\\", "/").rstrip("/").rsplit("/", 1)[-1][:2] + "."
+    _load()
+    return [ex for ex in EXERCISES.values() if ex.id.startswith(prefix)]
+
+
+def _load():
+    # importing the per-notebook declaration modules registers their exercises
+    from . import exercises
+
+    for module in pkgutil.iter_modules(exercises.__path__):
+        importlib.import_module(f"{exercises.__name__}.{module.name}")

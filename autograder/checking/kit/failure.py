@@ -1,0 +1,90 @@
+"""What a verdict returns when it finds something wrong, and the mistakes it can name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A typical mistake: a stable key (tests and the class report use it) and its message."""
+
+    key: str
+    message: str
+
+
+class Mistakes:
+    """An exercise's table of typical mistakes: key -> message, with {fields} filled per case."""
+
+    def __init__(self, table: dict[str, str]):
+        self.table = dict(table)
+
+    def __call__(self, key: str, **fields) -> Mistake:
+        return Mistake(key, self.table[key].format(**fields) if fields else self.table[key])
+
+    def __contains__(self, key):
+        return key in self.table
+
+    def __or__(self, other: Mistakes) -> Mistakes:
+        return Mistakes({**self.table, **other.table})
+
+
+@dataclass
+class Failure:
+    """A verdict's finding: what is wrong, on which input, expected vs got, and the
+    likely mistakes (the likeliest first; none when the verdict cannot tell)."""
+
+    what: str
+    input: str | None = None
+    expected: str | None = None
+    got: str | None = None
+    mistakes: tuple[Mistake, ...] = ()
+    graph: object = None  # (root, {node: note}): drawn with those nodes highlighted
+
+    def __post_init__(self):
+        if isinstance(self.mistakes, Mistake):
+            self.mistakes = (self.mistakes,)
+        self.mistakes = tuple(m for m in self.mistakes if m is not None)
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(m.key for m in self.mistakes)
+
+    def message(self, exercise_id: str | None = None) -> str:
+        head = f"[{exercise_id}] " if exercise_id else ""
+        lines = [f"{head}{self.what}"]
+        for name, value in (("input", self.input), ("expected", self.expected), ("got", self.got)):
+            if value is not None:
+                lines.append(f"  {name + ':':<10}{value}")
+        if self.mistakes:
+            said = list(dict.fromkeys(m.message for m in self.mistakes))
+            lines.append("  likely mistake: " + "\n    or: ".join(said))
+        return "\n".join(lines)
+
+
+class CheckFailed(AssertionError):
+    """A check found a mistake. An AssertionError, so nbgrader marks the cell failed."""
+
+    def __init__(self, failure: Failure, exercise: str | None = None):
+        self.failure, self.exercise = failure, exercise
+        super().__init__(failure.message(exercise))
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return self.failure.keys
+
+    @property
+    def key(self) -> str | None:
+        return self.failure.keys[0] if self.failure.keys else None
+
+    def _render_traceback_(self):
+        # IPython shows this instead of a traceback: the message is the whole story,
+        # the frames inside the checker would only bury it
+        return [
+            f"{type(self).__name__}: {line}" if i == 0 else line
+            for i, line in enumerate(str(self).splitlines())
+        ]
+
+
+class NotAttempted(CheckFailed):
+    """The exercise still holds its `raise NotImplementedError()` stub."""

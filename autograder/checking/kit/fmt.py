@@ -1,0 +1,24 @@
+"""Numbers, lists and arrays as the messages show them."""
+
+from __future__ import annotations
+
+
+def fmt(x) -> str:
+    """A number with 6 significant digits (repr for anything else)."""
+    return f"{x:.6g}" if isinstance(x, float) else repr(x)
+
+
+def num(x) -> str:
+    """A number with 10 significant digits: enough to see 14.003 vs 14.0003."""
+    return f"{x:.10g}" if isinstance(x, float) else repr(x)
+
+
+def fmt_list(xs, limit=8, digits=fmt) -> str:
+    """[1.5, 2, ...] showing at most `limit` entries."""
+    xs = list(xs)
+    shown = ", ".join(digits(float(x)) for x in xs[:limit])
+    return f"[{shown}{', ...' if len(xs) > limit else ''}]"
+
+
+def fmt_points(points) -> str:
+    return f"{points:g} point" + ("" if points == 1 else "s")

@@ -1,0 +1,69 @@
+"""Probe side: turning what student code did into plain, JSON-able observations.
+
+Nothing here knows a right answer. A probe records numbers, shapes, types and
+the errors student code raised; the verdict decides what they mean.
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Real
+
+
+def number(x):
+    """A float for a real number (a Value's or Tensor's .data stays as it is); otherwise None."""
+    if isinstance(x, bool) or not isinstance(x, Real):
+        return None
+    return float(x)
+
+
+def type_name(x) -> str:
+    """'float', 'list of 3', 'NoneType': what a value is, as a message names it."""
+    if isinstance(x, (list, tuple)):
+        return f"{type(x).__name__} of {len(x)}"
+    return type(x).__name__
+
+
+def plain(x):
+    """A JSON-able copy of numbers, nested lists and numpy arrays (other objects: their type)."""
+    if hasattr(x, "tolist") and hasattr(x, "shape"):
+        return x.tolist()
+    if isinstance(x, (list, tuple)):
+        return [plain(v) for v in x]
+    if x is None or isinstance(x, (bool, str)):
+        return x
+    value = number(x)
+    return value if value is not None else {"type": type_name(x)}
+
+
+def raised(error: BaseException) -> dict:
+    """The record of an exception student code raised: its type, message and place."""
+    return {"type": type(error).__name__, "message": str(error), "where": student_frame(error)}
+
+
+def attempt(fn, *args, **kwargs):
+    """(result, None) when fn returns, (None, raised record) when it raises; the stub's
+    NotImplementedError is let through (the exercise is not attempted)."""
+    try:
+        return fn(*args, **kwargs), None
+    except NotImplementedError:
+        raise
+    except Exception as error:
+        return None, raised(error)
+
+
+def finite(x) -> bool:
+    return isinstance(x, float) and math.isfinite(x)
+
+
+def student_frame(error: BaseException) -> str | None:
+    """'line N of f()' for the deepest frame that is not the course's own, if any."""
+    tb, found = error.__traceback__, None
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if "autograder" not in name and "course_engine" not in name:
+            found = tb
+        tb = tb.tb_next
+    if found is None:
+        return None
+    return f"line {found.tb_lineno} of {found.tb_frame.f_code.co_name}()"

@@ -1,7 +1,0 @@
-"""One module per notebook; importing them declares every exercise."""
-
-import importlib
-import pkgutil
-
-for _module in pkgutil.iter_modules(__path__):
-    importlib.import_module(f"{__name__}.{_module.name}")
