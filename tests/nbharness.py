@@ -14,6 +14,9 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+from autograder import CheckFailed, check, get_exercise
+from autograder.checking.runner import FAILURE_MIME
+
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions"
 NOTEBOOKS = ROOT / "notebooks"
@@ -49,13 +52,35 @@ def graded_results(nb) -> dict[str, str | None]:
     return results
 
 
+def graded_keys(nb) -> dict[str, tuple[str, ...]]:
+    """grade_id of each graded cell -> the mistake keys its failing check published."""
+    keys = {}
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "code" and meta.get("grade"):
+            published = [
+                o.data[FAILURE_MIME] for o in cell.get("outputs", []) if FAILURE_MIME in o.get("data", {})
+            ]
+            keys[meta["grade_id"]] = tuple(published[0]["keys"]) if published else ()
+    return keys
+
+
+def failure(exercise_id: str, *objects, hidden=True, seed=0) -> CheckFailed:
+    """The CheckFailed the check raises on these objects (the test fails if it passes)."""
+    try:
+        check(exercise_id, *objects, hidden=hidden, seed=seed, quiet=True)
+    except CheckFailed as failed:
+        return failed
+    raise AssertionError(f"check({exercise_id!r}) passed; it should have failed")
+
+
 def cells_checking(nb, exercise_id: str) -> list[str]:
-    """grade_ids of the graded cells that call check() on this exercise."""
-    needle = f'check("{exercise_id}"'
+    """grade_ids of the notebook's graded cells that grade this exercise (from its declaration)."""
+    grade_id = get_exercise(exercise_id).grade_id
     return [
         c.metadata["nbgrader"]["grade_id"]
         for c in nb.cells
-        if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade") and needle in c.source
+        if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id
     ]
 
 
@@ -63,14 +88,14 @@ def cells_checking(nb, exercise_id: str) -> list[str]:
 class Mutant:
     """A typical mistake: replace `find` (which must occur exactly once in the
     solution notebook's code) by `replace`; the check of `exercise` must then
-    fail with a message containing `message`, and every other graded cell pass."""
+    fail naming the mistake `key` (first), and every other graded cell pass."""
 
     name: str
     assignment: str
     exercise: str
     find: str
     replace: str
-    message: str
+    key: str
 
     def apply(self):
         return apply_edits(self.assignment, [(self.find, self.replace)])
@@ -121,13 +146,13 @@ def assert_mutant_caught(mutant: Mutant):
     nb = mutant.apply()
     targets = cells_checking(nb, mutant.exercise)
     assert targets, f"no graded cell calls check({mutant.exercise!r})"
-    results = graded_results(run(nb, solution_path(mutant.assignment).parent))
+    run(nb, solution_path(mutant.assignment).parent)
+    results, keys = graded_results(nb), graded_keys(nb)
     for grade_id, error in results.items():
         if grade_id in targets:
             assert error is not None, f"{mutant.name}: the check of {mutant.exercise} did not catch it"
-            assert mutant.message in error, (
-                f"{mutant.name}: the message does not name the mistake "
-                f"({mutant.message!r} not found in):\n{error}"
+            assert keys[grade_id][:1] == (mutant.key,), (
+                f"{mutant.name}: named {keys[grade_id]}, not {mutant.key!r}:\n{error}"
             )
             assert mutant.exercise in error, f"{mutant.name}: message does not name the exercise"
         else:

@@ -53,7 +53,7 @@ class Exercise:
                 + (f" (and optionally {', '.join(self.optional)})" if self.optional else "")
                 + f"; it was given {len(objects)} object(s)"
             )
-        return SimpleNamespace(**dict.fromkeys(names), **dict(zip(names, objects)))
+        return SimpleNamespace(**{**dict.fromkeys(names), **dict(zip(names, objects))})
 
     def cell_source(self) -> str:
         """The graded cell: the visible self-check, then the hidden test."""

@@ -42,7 +42,7 @@ class Failure:
     graph: object = None  # (root, {node: note}): drawn with those nodes highlighted
 
     def __post_init__(self):
-        if isinstance(self.mistakes, Mistake):
+        if self.mistakes is None or isinstance(self.mistakes, Mistake):
             self.mistakes = (self.mistakes,)
         self.mistakes = tuple(m for m in self.mistakes if m is not None)
 

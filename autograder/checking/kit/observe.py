@@ -67,3 +67,16 @@ def student_frame(error: BaseException) -> str | None:
     if found is None:
         return None
     return f"line {found.tb_lineno} of {found.tb_frame.f_code.co_name}()"
+
+
+def returned(x) -> dict:
+    """What a student's function returned: its number(s) when it is a number or a list
+    of them, and always its type and a short repr (for the message)."""
+    numbers = None
+    if number(x) is not None:
+        numbers = number(x)
+    elif isinstance(x, (list, tuple)) or (hasattr(x, "tolist") and hasattr(x, "shape")):
+        values = [number(v) for v in (x.tolist() if hasattr(x, "tolist") else x)]
+        numbers = values if all(v is not None for v in values) else None
+    text = repr(x)
+    return {"value": numbers, "type": type_name(x), "repr": text if len(text) <= 120 else text[:117] + "..."}

@@ -1,0 +1,1 @@
+"""Verdicts: pure functions from (case, observation) to a Failure or None."""
