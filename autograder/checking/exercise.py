@@ -7,7 +7,10 @@ import importlib
 import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import SimpleNamespace
+
+import tomllib
 
 from .kit.failure import Mistakes
 
@@ -62,17 +65,38 @@ class Exercise:
 
 
 EXERCISES: dict[str, Exercise] = {}
+FACT_FIELDS = {"title", "points", "hints", "objects", "optional", "supersedes"}
 
 
-def declare(id, *, title, points, hints, objects, cases, probe, verdict, **more) -> Exercise:
-    """Declare (register) an exercise; see Exercise for the fields."""
-    if id in EXERCISES:
-        raise ValueError(f"exercise {id!r} is declared twice")
-    if not 1 <= len(hints) <= 3:
-        raise ValueError(f"exercise {id!r} needs one to three hints, got {len(hints)}")
-    ex = Exercise(id, title, points, tuple(hints), tuple(objects), cases, probe, verdict, **more)
-    EXERCISES[id] = ex
-    return ex
+class Declarations:
+    """The exercises of one notebook. Their facts (title, points, hints, the student's
+    objects) are data in the .toml file beside the module, editable without Python;
+    the module declares each one's functions: `declare(id, cases, probe, verdict)`."""
+
+    def __init__(self, module_file: str, mistakes: Mistakes | None = None):
+        path = Path(module_file).with_suffix(".toml")
+        self.mistakes = mistakes or Mistakes({})
+        self.source, self.facts = path.name, tomllib.loads(path.read_text(encoding="utf-8"))
+        for id, facts in self.facts.items():
+            if set(facts) - FACT_FIELDS or not {"title", "points", "hints", "objects"} <= set(facts):
+                raise ValueError(
+                    f"{self.source}: [{id!r}] needs title, points, hints, objects (and only {FACT_FIELDS})"
+                )
+            if not 1 <= len(facts["hints"]) <= 3:
+                raise ValueError(f"{self.source}: exercise {id!r} needs one to three hints")
+
+    def __call__(self, id, cases, probe, verdict) -> Exercise:
+        if id in EXERCISES:
+            raise ValueError(f"exercise {id!r} is declared twice")
+        if id not in self.facts:
+            raise ValueError(f"exercise {id!r} has no [{id!r}] table in {self.source}")
+        facts = {k: tuple(v) if isinstance(v, list) else v for k, v in self.facts[id].items()}
+        ex = Exercise(id=id, cases=cases, probe=probe, verdict=verdict, mistakes=self.mistakes, **facts)
+        EXERCISES[id] = ex
+        return ex
+
+    def missing(self) -> list[str]:
+        return [id for id in self.facts if id not in EXERCISES]
 
 
 def all_exercises() -> dict[str, Exercise]:
@@ -100,5 +124,10 @@ def _load():
     # importing the per-notebook declaration modules registers their exercises
     from . import exercises
 
-    for module in pkgutil.iter_modules(exercises.__path__):
-        importlib.import_module(f"{exercises.__name__}.{module.name}")
+    for info in pkgutil.iter_modules(exercises.__path__):
+        module = importlib.import_module(f"{exercises.__name__}.{info.name}")
+        declared = getattr(module, "declare", None)
+        if isinstance(declared, Declarations) and declared.missing():
+            raise ValueError(
+                f"{declared.source} lists {declared.missing()}, which {info.name}.py never declares"
+            )

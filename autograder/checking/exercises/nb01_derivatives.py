@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from ..exercise import declare
+from ..exercise import Declarations
 from ..kit.cases import random_point
 from ..probes import nb01_derivatives as probe
 from ..verdicts import nb01_derivatives as verdict
 
+declare = Declarations(__file__, verdict.MISTAKES)
 PARABOLA = {"poly": [5, -4, 3]}  # f(x) = 3x^2 - 4x + 5: f(3) = 20, f'(3) = 14
 
 
@@ -63,71 +64,7 @@ def gradient_cases(rng, hidden):
     return cases
 
 
-declare(
-    "01.forward",
-    title="numerical_derivative(f, x, h), the forward difference",
-    points=2,
-    hints=[
-        "A slope is rise over run: how much f changes when x moves a little, divided by how far x moved.",
-        "Move x forward by h. The rise is f(x + h) - f(x); the run is h.",
-        "return (f(x + h) - f(x)) / h",
-    ],
-    objects=["numerical_derivative"],
-    cases=difference_cases((1e-1, 1e-2, 1e-3, 1e-4)),
-    probe=probe.forward,
-    verdict=verdict.forward_difference,
-    mistakes=verdict.MISTAKES,
-)
-
-declare(
-    "01.central",
-    title="central_difference(f, x, h), the symmetric difference",
-    points=2,
-    hints=[
-        "Look on both sides of x: one point a step h to the right, one a step h to the left.",
-        "The rise is f(x + h) - f(x - h). How far apart are x - h and x + h?",
-        "return (f(x + h) - f(x - h)) / (2 * h)   (the brackets around 2 * h matter)",
-    ],
-    objects=["central_difference"],
-    # h up to 0.1: there the forward and central errors differ by orders of magnitude
-    cases=difference_cases((1e-1, 1e-2, 1e-3)),
-    probe=probe.central,
-    verdict=verdict.central_difference,
-    mistakes=verdict.MISTAKES,
-)
-
-declare(
-    "01.partials",
-    title="partials_of_d(a, b, c): the partial derivatives of d = a*b + c, numerically",
-    points=2,
-    hints=[
-        "A partial derivative asks: if only this one input moves a little, how fast does d move?",
-        "For dd/da: compute d_of(a + h, b, c) and d_of(a, b, c); their difference divided by h is the "
-        "slope. Do the same for b and for c, each time nudging only that one.",
-        "dd_da = (d_of(a + h, b, c) - d_of(a, b, c)) / h, and similarly for b and c; "
-        "return dd_da, dd_db, dd_dc",
-    ],
-    objects=["partials_of_d"],
-    cases=partials_cases,
-    probe=probe.partials,
-    verdict=verdict.partials,
-    mistakes=verdict.MISTAKES,
-)
-
-declare(
-    "01.gradient",
-    title="numerical_gradient(f, xs, h): every partial derivative, by central differences",
-    points=3,
-    hints=[
-        "Handle one input at a time: for input i, make a copy of xs with only entry i moved up by h, and "
-        "another copy with entry i moved down by h.",
-        "For each i: up = list(xs); up[i] = xs[i] + h; down = list(xs); down[i] = xs[i] - h. Then "
-        "f(*up) and f(*down) give the rise; the run is 2h.",
-        "grads.append((f(*up) - f(*down)) / (2 * h)) inside the loop over i, and return grads at the end",
-    ],
-    objects=["numerical_gradient"],
-    cases=gradient_cases,
-    probe=probe.gradient,
-    verdict=verdict.gradient,
-    mistakes=verdict.MISTAKES,
-)
+declare("01.forward", difference_cases((1e-1, 1e-2, 1e-3, 1e-4)), probe.forward, verdict.forward_difference)
+declare("01.central", difference_cases((1e-1, 1e-2, 1e-3)), probe.central, verdict.central_difference)
+declare("01.partials", partials_cases, probe.partials, verdict.partials)
+declare("01.gradient", gradient_cases, probe.gradient, verdict.gradient)
