@@ -15,7 +15,7 @@ from .kit.failure import CheckFailed, Failure, Mistake, NotAttempted
 from .kit.fmt import fmt_points
 from .kit.observe import raised
 
-FAILURE_MIME = "application/vnd.micrograd-course.failure+json"  # the mistake keys, for tools
+FAILURE_MIME = "application/vnd.micrograd-course.failure+json"  # the mistakes named, for tools
 
 
 def check(exercise_id, *objects, hidden=False, seed=None, quiet=False):
@@ -108,7 +108,11 @@ def _publish(exercise_id, failure: Failure):
     except ImportError:
         return
     if get_ipython() is not None:
-        display({FAILURE_MIME: {"exercise": exercise_id, "keys": list(failure.keys)}}, raw=True)
+        mistakes = [{"key": m.key, "message": m.message} for m in failure.mistakes]
+        display(
+            {FAILURE_MIME: {"exercise": exercise_id, "keys": list(failure.keys), "mistakes": mistakes}},
+            raw=True,
+        )
 
 
 def hint(exercise_id, level=1):
