@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PYTHON ?= python3
 export PYTHON
 
-.PHONY: test demo lint release bench setup
+.PHONY: test demo lint course release bench setup
 
 setup: $(VENV)/.installed
 	@scripts/ensure_system_package.sh dot graphviz required "Graphviz's dot draws the computation graphs" \
@@ -22,6 +22,13 @@ test: setup
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest -n 2 --dist loadfile -q --durations=15 tests solutions \
 		--nbval --nbval-sanitize-with tests/nbval_sanitize.cfg
+
+# after editing solutions/ or the checks: graded cells from the declarations, fresh stored
+# outputs, the student notebooks and the sample class, in that order
+course: setup
+	$(PY) -m autograder.grading.release
+	$(PY) scripts/run_solutions.py
+	$(MAKE) release
 
 release: setup
 	$(VENV)/bin/micrograd-course release

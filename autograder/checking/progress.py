@@ -13,9 +13,8 @@ from pathlib import Path
 import nbformat
 
 from ..layout import ROOT
-from .exercise import get_exercise
+from .exercise import exercises_in, get_exercise
 
-CHECK_CALL = re.compile(r'check\("([^"]+)"')
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 STUB = "raise NotImplementedError()"
 
@@ -30,15 +29,14 @@ class Row:
     message: str = ""
 
 
-def graded_exercises(nb) -> list[tuple[str, object]]:
-    """(exercise id, graded cell) in notebook order."""
-    found = []
-    for cell in nb.cells:
-        if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade"):
-            ids = CHECK_CALL.findall(cell.source.split("### BEGIN HIDDEN TESTS")[0])
-            if ids:
-                found.append((ids[0], cell))
-    return found
+def graded_exercises(nb, name) -> list[tuple[str, object]]:
+    """(exercise id, graded cell) in notebook order, for the exercises declared for it."""
+    declared = {ex.grade_id: ex.id for ex in exercises_in(name)}
+    return [
+        (declared[cell.metadata.nbgrader.grade_id], cell)
+        for cell in nb.cells
+        if cell.metadata.get("nbgrader", {}).get("grade_id") in declared
+    ]
 
 
 def untouched(nb) -> bool:
@@ -57,7 +55,7 @@ def notebook_progress(path: Path, timeout: int = 60) -> list[Row]:
             nb, timeout=timeout, allow_errors=True, resources={"metadata": {"path": str(path.parent)}}
         ).execute()
     rows = []
-    for exercise_id, cell in graded_exercises(nb):
+    for exercise_id, cell in graded_exercises(nb, name):
         ex = get_exercise(exercise_id)
         errors = [o for o in cell.get("outputs", []) if o.output_type == "error"]
         if untouched(nb) or (errors and "not attempted yet" in errors[0].evalue):

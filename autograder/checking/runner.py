@@ -8,6 +8,8 @@ AssertionError, so nbgrader fails the cell) with the teaching message when not.
 
 from __future__ import annotations
 
+import json
+import os
 import random
 
 from .exercise import Exercise, get_exercise
@@ -15,6 +17,10 @@ from .kit.failure import CheckFailed, Failure, Mistake, NotAttempted
 from .kit.fmt import fmt_points
 from .kit.observe import raised
 
+# Under test, every case and observation goes through JSON before it is used, as it
+# will between a grading kernel and the judge: a probe that returns anything but plain
+# data, or a verdict that depends on tuples staying tuples, fails loudly.
+PLAIN_DATA_ONLY = os.environ.get("MICROGRAD_COURSE_PLAIN_DATA") == "1"
 FAILURE_MIME = "application/vnd.micrograd-course.failure+json"  # the mistakes named, for tools
 
 
@@ -41,7 +47,8 @@ def run(ex: Exercise, objects, rng, hidden) -> Failure | None:
         return _run_whole(ex, objects, rng, hidden)
     student = ex.bind(objects)
     for case in ex.cases(rng, hidden):
-        observation = observe(ex, student, case)
+        case = as_plain_data(ex, "case", case)
+        observation = as_plain_data(ex, "observation", observe(ex, student, case))
         failure = judge(ex, case, observation)
         if failure is not None:
             return failure
@@ -57,6 +64,15 @@ def observe(ex: Exercise, student, case):
         return {"not_attempted": True}
     except Exception as error:
         return {"raised": raised(error)}
+
+
+def as_plain_data(ex: Exercise, what: str, data):
+    if not PLAIN_DATA_ONLY:
+        return data
+    try:
+        return json.loads(json.dumps(data))
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"{ex.id}: a {what} must be plain JSON data, but {error}: {data!r:.300}") from None
 
 
 def judge(ex: Exercise, case, observation) -> Failure | None:

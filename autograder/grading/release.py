@@ -1,4 +1,10 @@
-"""Generate the student notebooks in notebooks/ from the sources in solutions/."""
+"""Generate the student notebooks in notebooks/ from the sources in solutions/.
+
+Each graded cell of a solution notebook is written from its exercise's
+declaration (points, and the check() calls with the student objects it names):
+`sync_graded_cells` writes them (`make course`), and `release` refuses to run
+while a notebook disagrees with its declarations.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ..layout import ROOT, assignments  # noqa: F401  (re-exported for the stages)
+import nbformat
+
+from ..checking.exercise import exercises_in
+from ..layout import ROOT, assignments, notebook_path
 
 
 def put_scripts_on_path():
@@ -19,10 +28,57 @@ def put_scripts_on_path():
         os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")
 
 
+def graded_cell_differences(nb, assignment: str) -> list[str]:
+    """How the notebook's graded cells differ from the exercises declared for it."""
+    declared = {ex.grade_id: ex for ex in exercises_in(assignment)}
+    cells = {
+        c.metadata["nbgrader"]["grade_id"]: c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")
+    }
+    problems = [f"graded cell {g} matches no declared exercise" for g in cells if g not in declared]
+    problems += [f"exercise {ex.id} has no graded cell {g}" for g, ex in declared.items() if g not in cells]
+    for grade_id, cell in cells.items():
+        ex = declared.get(grade_id)
+        if ex and cell.metadata.nbgrader.get("points") != ex.points:
+            problems.append(
+                f"{grade_id} is worth {cell.metadata.nbgrader.get('points')}, {ex.id} says {ex.points}"
+            )
+        if ex and cell.source != ex.cell_source():
+            problems.append(f"{grade_id} does not hold {ex.id}'s check() calls")
+    return problems
+
+
+def sync_graded_cells(root: Path = ROOT) -> list[str]:
+    """Write every solution's graded cells from the declarations; the notebooks changed."""
+    changed = []
+    for name in assignments(root):
+        path = notebook_path(root / "solutions", name)
+        nb = nbformat.read(path, as_version=4)
+        if not graded_cell_differences(nb, name):
+            continue
+        for cell in nb.cells:
+            ex = {e.grade_id: e for e in exercises_in(name)}.get(
+                cell.metadata.get("nbgrader", {}).get("grade_id")
+            )
+            if ex and cell.metadata.nbgrader.get("grade"):
+                cell.metadata.nbgrader["points"], cell.source = ex.points, ex.cell_source()
+        if problems := graded_cell_differences(nb, name):
+            raise RuntimeError(f"{path}: cannot be written from its declarations: " + "; ".join(problems))
+        nbformat.write(nb, path)
+        changed.append(name)
+    return changed
+
+
 def release(out: Path | None = None, root: Path = ROOT, quiet: bool = False) -> Path:
     """Run nbgrader generate_assignment on every assignment into `out` (notebooks/ by
     default): solutions replaced by stubs, hidden tests removed, outputs cleared."""
     out = Path(out) if out else root / "notebooks"
+    for name in assignments(root):
+        if problems := graded_cell_differences(
+            nbformat.read(notebook_path(root / "solutions", name), 4), name
+        ):
+            raise RuntimeError(
+                f"solutions/{name} disagrees with its declarations ({'; '.join(problems)}): run `make course`"
+            )
     put_scripts_on_path()
     for name in assignments(root):
         command = [
@@ -40,3 +96,8 @@ def release(out: Path | None = None, root: Path = ROOT, quiet: bool = False) -> 
         if not quiet:
             print(f"released {name} -> {(out / name).relative_to(out.parent)}")
     return out
+
+
+if __name__ == "__main__":  # `make course`, first step
+    for name in sync_graded_cells():
+        print(f"graded cells of solutions/{name} written from its declarations")
