@@ -48,18 +48,18 @@ def run(ex: Exercise, objects, rng, hidden) -> Failure | None:
     student = ex.bind(objects)
     for case in ex.cases(rng, hidden):
         case = as_plain_data(ex, "case", case)
-        observation = as_plain_data(ex, "observation", observe(ex, student, case))
+        observation = as_plain_data(ex, "observation", observe(ex.probe, student, case))
         failure = judge(ex, case, observation)
         if failure is not None:
             return failure
     return None
 
 
-def observe(ex: Exercise, student, case):
+def observe(probe, student, case):
     """The probe's observation of one case; {"raised": ...} when the student's code raised,
     {"not_attempted": True} when it still holds the stub."""
     try:
-        return ex.probe(student, case)
+        return probe(student, case)
     except NotImplementedError:
         return {"not_attempted": True}
     except Exception as error:
