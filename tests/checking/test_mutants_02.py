@@ -3,7 +3,7 @@
 The unit tests build small Value classes in Python and call the checks directly
 (no kernel). The mutants rewrite one line of the solution notebook and run it in
 a real kernel: exactly the graded cell of the broken exercise must fail, naming
-the mistake. The alternatives are other correct answers: every graded cell passes.
+the mistake (by its key). The alternatives are other correct answers: every graded cell passes.
 """
 
 import pytest
@@ -12,9 +12,10 @@ from nbharness import (
     apply_edits,
     assert_every_graded_cell_passes,
     assert_mutant_caught,
+    failure,
 )
 
-from autograder import CheckFailed, NotAttempted, check
+from autograder import NotAttempted, check
 
 # ---- a correct Value, written the way the notebook builds it ------------------------------
 
@@ -53,12 +54,6 @@ def make_value_class(**overrides):
     for name, method in overrides.items():
         setattr(Value, name, method)
     return Value
-
-
-def failure(exercise, *objects, hidden=False):
-    with pytest.raises(CheckFailed) as info:
-        check(exercise, *objects, hidden=hidden, quiet=True)
-    return str(info.value)
 
 
 def test_right_answers_pass_visible_and_hidden():
@@ -116,7 +111,8 @@ def test_arithmetic_checks_do_not_depend_on_the_students_constructor():
         check(exercise, Value, quiet=True)
     check("02.relu", Value.relu, Value, quiet=True)
     assert Value.__init__ is broken_init  # the check put it back
-    assert "has no attribute `_prev`" in failure("02.graph", Value)
+    failed = failure("02.graph", Value, hidden=False)
+    assert failed.key == "no-attribute" and "has no attribute `_prev`" in str(failed)
 
 
 def test_numbers_check_does_not_depend_on_the_arithmetic_itself():
@@ -126,20 +122,20 @@ def test_numbers_check_does_not_depend_on_the_arithmetic_itself():
 
     Value = make_value_class(__mul__=mul_adds)
     check("02.numbers", Value, quiet=True)
-    assert "copied from the other method" in failure("02.arith", Value)
+    assert failure("02.arith", Value, hidden=False).key == "other-operation"
 
 
 @pytest.mark.parametrize(
-    "repr_method, fragment",
+    "repr_method, key",
     [
-        (object.__repr__, "define `def __repr__(self):`"),
-        (lambda self: f"Value(data={self.data:.4f}, grad={self.grad})", "as Python prints them"),
-        (lambda self: f"Value(data={self.data})", "show the gradient too"),
-        (lambda self: f"Value(data={self.data},grad={self.grad})", "spacing"),
+        (object.__repr__, "default-repr"),
+        (lambda self: f"Value(data={self.data:.4f}, grad={self.grad})", "repr-format"),
+        (lambda self: f"Value(data={self.data})", "repr-without-grad"),
+        (lambda self: f"Value(data={self.data},grad={self.grad})", "repr-spacing"),
     ],
 )
-def test_repr_mistakes(repr_method, fragment):
-    assert fragment in failure("02.value", make_value_class(__repr__=repr_method))
+def test_repr_mistakes(repr_method, key):
+    assert failure("02.value", make_value_class(__repr__=repr_method), hidden=False).key == key
 
 
 def test_value_stores_a_float_and_a_float_grad():
@@ -149,8 +145,8 @@ def test_value_stores_a_float_and_a_float_grad():
     def int_grad(self, data, *rest, **kw):
         self.data, self.grad = float(data), 0
 
-    assert "self.data = float(data)" in failure("02.value", make_value_class(__init__=int_data))
-    assert "should start at 0.0" in failure("02.value", make_value_class(__init__=int_grad))
+    assert failure("02.value", make_value_class(__init__=int_data), hidden=False).key == "data-not-float"
+    assert failure("02.value", make_value_class(__init__=int_grad), hidden=False).key == "grad-not-zero"
 
 
 def test_numbers_crashes_are_explained():
@@ -160,11 +156,13 @@ def test_numbers_crashes_are_explained():
     def radd_loops(self, other):
         return other + self
 
-    assert "a plain number has no .data" in failure("02.numbers", make_value_class(__add__=add_no_wrap))
-    assert "forever" in failure("02.numbers", make_value_class(__radd__=radd_loops))
+    no_wrap = failure("02.numbers", make_value_class(__add__=add_no_wrap), hidden=False)
+    assert no_wrap.key == "number-not-wrapped"
+    assert failure("02.numbers", make_value_class(__radd__=radd_loops), hidden=False).key == "recursion"
     NoRmul = make_value_class()
     del NoRmul.__rmul__
-    assert "__rmul__" in failure("02.numbers", NoRmul)
+    no_rmul = failure("02.numbers", NoRmul, hidden=False)
+    assert no_rmul.key == "no-reflected" and "__rmul__" in str(no_rmul)
 
 
 def test_graph_wants_the_values_not_their_data():
@@ -172,28 +170,38 @@ def test_graph_wants_the_values_not_their_data():
         self.data, self.grad = float(data), 0.0
         self._prev, self._op, self.label = tuple(c.data for c in _children), _op, label
 
-    assert "not their data" in failure("02.graph", make_value_class(__init__=keeps_numbers))
+    assert (
+        failure("02.graph", make_value_class(__init__=keeps_numbers), hidden=False).key == "parents-are-data"
+    )
 
 
 def test_expressions_are_checked_with_fresh_inputs_and_need_the_graph():
-    assert "d_of" in failure("02.expr_d", lambda a, b, c: make_value_class()(4.0), hidden=True)
-    assert "wrong value" in failure("02.expr_d", lambda a, b, c: a * b + c + 0 * a + 1)
-    assert "does not remember all its inputs" in failure(
-        "02.expr_d", lambda a, b, c: make_value_class()(a.data * b.data + c.data)
+    hard_coded = failure("02.expr_d", lambda a, b, c: make_value_class()(4.0), hidden=True)
+    assert hard_coded.key == "lost-inputs" and "d_of" in str(hard_coded)
+    off_by_one = failure("02.expr_d", lambda a, b, c: a * b + c + 0 * a + 1, hidden=False)
+    assert off_by_one.key is None and "wrong value" in str(off_by_one) and "expected: 4" in str(off_by_one)
+    from_data = failure(
+        "02.expr_d", lambda a, b, c: make_value_class()(a.data * b.data + c.data), hidden=False
     )
-    assert "write x**2 as x * x" in failure("02.expr_z", lambda x, y: x**2 + 2 * x * y + y**2)
-    assert "return the Value" in failure("02.expr_z", lambda x, y: (x * x + 2 * x * y + y * y).data)
+    assert from_data.key == "lost-inputs"
+    assert failure("02.expr_z", lambda x, y: x**2 + 2 * x * y + y**2, hidden=False).key == "uses-pow"
+    assert (
+        failure("02.expr_z", lambda x, y: (x * x + 2 * x * y + y * y).data, hidden=False).key
+        == "returned-number"
+    )
     check("02.expr_z", lambda x, y: (x + y) * (x + y), hidden=True, quiet=True)
 
 
 def test_relu_mistakes():
     Value = make_value_class()
-    assert "min(0, x)" in failure("02.relu", lambda v: Value(min(0.0, v.data), (v,), "relu"), Value)
-    assert "returned its input itself" in failure(
-        "02.relu", lambda v: v if v.data > 0 else Value(0.0, (v,), "relu"), Value
-    )
-    assert "does not remember its parent" in failure("02.relu", lambda v: Value(max(0.0, v.data)), Value)
-    assert "wrong operation" in failure("02.relu", lambda v: Value(max(0.0, v.data), (v,), "ReLU"), Value)
+
+    def key(relu):
+        return failure("02.relu", relu, Value, hidden=False).key
+
+    assert key(lambda v: Value(min(0.0, v.data), (v,), "relu")) == "min-for-max"
+    assert key(lambda v: v if v.data > 0 else Value(0.0, (v,), "relu")) == "returned-input"
+    assert key(lambda v: Value(max(0.0, v.data))) == "forgot-parent"
+    assert key(lambda v: Value(max(0.0, v.data), (v,), "ReLU")) == "wrong-op"
 
 
 # ---- mutants: one typical mistake each, run in a real kernel -----------------------------
@@ -210,7 +218,7 @@ MUTANTS = [
         "02.value",
         "        self.data = float(data)",
         "        self.data = data",
-        "self.data = float(data)",
+        "data-not-float",
     ),
     Mutant(
         "grad starts as int 0",
@@ -218,7 +226,7 @@ MUTANTS = [
         "02.value",
         "        self.grad = 0.0",
         "        self.grad = 0",
-        "should start at 0.0",
+        "grad-not-zero",
     ),
     Mutant(
         "repr rounds",
@@ -226,7 +234,7 @@ MUTANTS = [
         "02.value",
         'f"Value(data={self.data}, grad={self.grad})"',
         'f"Value(data={self.data:.2f}, grad={self.grad})"',
-        "as Python prints them",
+        "repr-format",
     ),
     Mutant(
         "mul adds",
@@ -234,7 +242,7 @@ MUTANTS = [
         "02.arith",
         MUL,
         'return Value(self.data + other.data, (self, other), "*")',
-        "copied from the other method",
+        "other-operation",
     ),
     Mutant(
         "add forgets its parents",
@@ -242,7 +250,7 @@ MUTANTS = [
         "02.arith",
         ADD,
         'return Value(self.data + other.data, (), "+")',
-        "does not remember its parents",
+        "forgot-parents",
     ),
     Mutant(
         "mul records +",
@@ -250,7 +258,7 @@ MUTANTS = [
         "02.arith",
         MUL,
         'return Value(self.data * other.data, (self, other), "+")',
-        "recorded the wrong operation",
+        "wrong-op",
     ),
     Mutant(
         "add does not wrap numbers",
@@ -258,7 +266,7 @@ MUTANTS = [
         "02.numbers",
         "other = other if isinstance(other, Value) else Value(other)\n    " + ADD,
         ADD,
-        "a plain number has no .data",
+        "number-not-wrapped",
     ),
     Mutant(
         "radd calls other + self",
@@ -266,7 +274,7 @@ MUTANTS = [
         "02.numbers",
         "    return self + other",
         "    return other + self",
-        "forever",
+        "recursion",
     ),
     Mutant(
         "init forgets the parents",
@@ -274,7 +282,7 @@ MUTANTS = [
         "02.graph",
         "self._prev = tuple(_children)",
         "self._prev = ()",
-        "keep the parents you are given",
+        "forgot-given-parents",
     ),
     Mutant(
         "init forgets the label",
@@ -282,7 +290,7 @@ MUTANTS = [
         "02.graph",
         "self.label = label",
         'self.label = ""',
-        "does not keep its label",
+        "forgot-label",
     ),
     Mutant(
         "d = a * (b + c)",
@@ -290,7 +298,7 @@ MUTANTS = [
         "02.expr_d",
         "return a * b + c",
         "return a * (b + c)",
-        "the product comes first",
+        "sum-first",
     ),
     Mutant(
         "z without the 2",
@@ -298,7 +306,7 @@ MUTANTS = [
         "02.expr_z",
         "return x * x + 2 * x * y + y * y",
         "return x * x + x * y + y * y",
-        "the middle term is 2xy",
+        "middle-term-once",
     ),
     Mutant(
         "relu with min",
@@ -306,7 +314,7 @@ MUTANTS = [
         "02.relu",
         RELU,
         'return Value(min(0.0, self.data), (self,), "relu")',
-        "min(0, x)",
+        "min-for-max",
     ),
     Mutant(
         "relu returns its input",
@@ -314,7 +322,7 @@ MUTANTS = [
         "02.relu",
         RELU,
         'return self if self.data > 0 else Value(0.0, (self,), "relu")',
-        "returned its input itself",
+        "returned-input",
     ),
     Mutant(
         "relu forgets its parent",
@@ -322,7 +330,7 @@ MUTANTS = [
         "02.relu",
         RELU,
         "return Value(max(0.0, self.data))",
-        "does not remember its parent",
+        "forgot-parent",
     ),
 ]
 

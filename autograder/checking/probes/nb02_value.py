@@ -1,0 +1,156 @@
+"""Probes for notebook 02: make the student's Values and record what each one holds."""
+
+from __future__ import annotations
+
+import functools
+from numbers import Real
+
+from ..isolation.minimal_value import StandIn, Unsupported, known_good_constructor
+from ..kit.fmt import num
+from ..kit.observe import attempt, number, raised
+
+
+def outcome(fn):
+    """fn() as data: {"returned": ...}, {"raised": record}, or {"stub": True} for a stub."""
+    try:
+        return {"returned": fn()}
+    except NotImplementedError:
+        return {"stub": True}
+    except Exception as error:
+        return {"raised": raised(error)}
+
+
+def parents_of(v):
+    """The parents a Value recorded, as a list (it may keep them in a tuple, list or set)."""
+    try:
+        return list(getattr(v, "_prev", None))
+    except TypeError:
+        return None
+
+
+def held(v, name):
+    """v.<name>: whether v has it, its number, its .data's (if it has one), a float?, repr, type."""
+    x = getattr(v, name, None)
+    return {
+        "has": hasattr(v, name),
+        "value": number(x),
+        "inner": number(getattr(x, "data", x)),
+        "float": isinstance(x, float),
+        "repr": repr(x),
+        "type": type(x).__name__,
+    }
+
+
+def node(v, known=()):
+    """What a Value holds. Each parent: [the index of the known Value it is, the repr of its
+    data, a plain number?]; _prev also in words, without the student's __repr__."""
+    parents, prev = parents_of(v), repr(v._prev) if hasattr(v, "_prev") else "missing"
+    if parents:
+        shown = [f"a Value with data {num(p.data)}" if hasattr(p, "data") else repr(p) for p in parents]
+        prev = f"{type(v._prev).__name__} of {len(parents)}: " + ", ".join(shown)
+    return {
+        "data": held(v, "data"),
+        "grad": held(v, "grad"),
+        "missing": [name for name in ("_prev", "_op", "label") if not hasattr(v, name)],
+        "parents": parents
+        and [[index(known, p), repr(getattr(p, "data", p)), isinstance(p, Real)] for p in parents],
+        "_prev": prev,
+        "_op": repr(getattr(v, "_op", "missing")),
+        "label": repr(getattr(v, "label", "missing")),
+    }
+
+
+def index(known, x):
+    return next((i for i, k in enumerate(known) if k is x), None)
+
+
+def operate(op, left, right):
+    return left + right if op == "+" else left * right
+
+
+def value(student, case):
+    if "pair" in case:
+        a, b = (student.Value(x) for x in case["pair"])
+        return {"pair": [number(a.data), number(b.data), number(a.grad)]}
+    v = student.Value(case["x"])
+    return {**node(v), "repr": outcome(lambda: repr(v))}
+
+
+def isolated(probe):
+    """The probe, run with a known-good constructor in the student's Value class."""
+
+    @functools.wraps(probe)
+    def run(student, case):
+        if not isinstance(student.Value, type):
+            return {"not_a_class": type(student.Value).__name__}
+        with known_good_constructor(student.Value) as Value:
+            return probe(student, Value, case)
+
+    return run
+
+
+@isolated
+def operation(student, Value, case):
+    """a + b or a * b (02.arith), a op n or n op a (02.numbers), relu(a) (02.relu): what it gave
+    ("other": type and repr if not a Value; "operand": which operand it is), the operands after."""
+    op, a = case["op"], Value(case["x"])
+    operands = (a,) if "y" not in case else (a, Value(case["y"]))
+    error, same = None, None
+    if op == "relu":
+        out = student.value_relu(a)
+    elif "y" in case:
+        out = operate(op, *operands)
+    else:
+        out, error = attempt(operate, op, *((case["n"], a) if case["left"] else (a, case["n"])))
+        same = outcome(lambda: with_values(Value, op, case["x"], case["n"]))
+    if error:
+        return {"error": error}
+    other = None if isinstance(out, Value) else [type(out).__name__, repr(out)]
+    observed = {**node(out, operands), "other": other, "operand": index(operands, out), "same": same}
+    return {**observed, "operands": [number(v.data) for v in operands]}
+
+
+def with_values(Value, op, x, n):
+    """The student's own result of Value(x) op Value(n) (its data, when a float)."""
+    same = operate(op, Value(x), Value(n))
+    return same.data if isinstance(same, Value) and isinstance(same.data, float) else None
+
+
+def graph(student, case):
+    Value, x, y = student.Value, case["x"], case["y"]
+    leaf = node(Value(x))  # each Value observed before the next is made
+    a, b = Value(x), Value(y)
+    made = node(Value(x + y, (a, b), "+"), (a, b))
+    named = node(Value(x, label="w1"))
+    return {
+        "leaf": leaf,
+        "made": made,
+        "named": named,
+        "single": node(Value(max(x, 0.0), (a,), "relu"), (a,)),
+    }
+
+
+def expression(fn, case):
+    """fn on stand-in Values: what it returned, and whether that Value's graph reaches every input."""
+    inputs = [StandIn(x) for x in case["inputs"]]
+    try:
+        out = fn(*inputs)
+    except Unsupported as refused:
+        return {"unsupported": refused.what, "operand": refused.operand}
+    if isinstance(out, Real) or not hasattr(out, "data"):
+        return {"other": [type(out).__name__, repr(out)], "number": isinstance(out, Real)}
+    seen, stack = set(), [out]
+    while stack:
+        v = stack.pop()
+        if id(v) not in seen:
+            seen.add(id(v))
+            stack.extend(parents_of(v) or [])
+    return {"data": float(out.data), "reaches": all(id(v) in seen for v in inputs)}
+
+
+def expr_d(student, case):
+    return expression(student.d_of, case)
+
+
+def expr_z(student, case):
+    return expression(student.z_of, case)

@@ -1,0 +1,351 @@
+"""Verdicts for notebook 02: the student's own Value class, built step by step.
+
++, *, numbers and relu were observed with a known-good constructor in the student's class,
+the expressions on stand-in Values: each step is judged on its own. A verdict goes down its
+rows (failed?, what happened[, mistake]) and reports the first that failed; a wrong number is
+explained by the typical slip that gives exactly that number.
+"""
+
+from __future__ import annotations
+
+from ..exercise import get_exercise
+from ..kit.compare import close, first_matching
+from ..kit.failure import Failure, Mistakes
+from ..kit.fmt import num
+from ..probes.nb02_value import operate
+from ..runner import crashed, not_attempted
+
+MISTAKES = Mistakes(
+    {
+        "no-data": "store the number: self.data = float(data)",
+        "data-not-float": "convert it when you store it: self.data = float(data)",
+        "data-changed": "store the number you are given, unchanged: self.data = float(data)",
+        "no-grad": "every Value starts with self.grad = 0.0 (backpropagation fills it in later)",
+        "grad-not-zero": "self.grad = 0.0, a float (not 0, None or the data)",
+        "default-repr": "Python's default description: define `def __repr__(self):` inside the class (__str__ alone is not used when a Value is shown in a cell or a list)",
+        "repr-spacing": "the spacing differs: write exactly Value(data=..., grad=...), one space after the comma",
+        "repr-without-grad": "show the gradient too: Value(data=..., grad=...)",
+        "repr-data-not-float": "data is not a float: store self.data = float(data)",
+        "repr-format": 'put the numbers in as Python prints them: f"Value(data={self.data}, grad={self.grad})"',
+        "class-attribute": "store data on the instance (self.data = ...), not on the class (Value.data = ...)",
+        "shared-numbers": "store everything on self",
+        "not-a-class": "run the cell that defines `class Value` (and do not rename it)",
+        "not-a-value": "return Value(<the {what}>, (self, other), {op!r}), not a plain number",
+        "returned-operand": "make a new Value for the result; do not change self and return it",
+        "changed-operands": "compute the result into a new Value; do not assign to self.data",
+        "other-operation": "this is x {other} y: copied from the other method? {method} should use {op}",
+        "subtracted": "this is x - y: use + in __add__",
+        "left-operand": "this is the left operand unchanged: combine self.data with other.data",
+        "right-operand": "this is the right operand unchanged: combine self.data with other.data",
+        "forgot-parents": "pass them when you make the result: Value(..., (self, other), {op!r})",
+        "parents-not-operands": "pass them when you make the result: Value(..., (self, other), {op!r}) (the Values themselves, not their .data)",
+        "wrong-op": "pass {op!r} as the third argument: Value(..., {args}, {op!r})",
+        "recursion": "{method} calls `other {op} self`, and with a number on the left Python asks {method} again, forever: write `return self {op} other`",
+        "number-not-wrapped": "a plain number has no .data: at the start of __add__ and __mul__, turn a number into a Value: other = other if isinstance(other, Value) else Value(other)",
+        "no-reflected": "with a number on the left, Python calls a.{method}(number); define it and attach it (Value.{method} = ...)",
+        "rejects-number": "__add__ and __mul__ must accept a plain number as other: wrap it in a Value first",
+        "number-other-operation": "{method} does the other operation: it should use {op}",
+        "ignored-number": "{method} ignored the number: use other",
+        "no-attribute": "store it in the constructor: self.{attribute} = {line}",
+        "leaf-has-parents": "self._prev = tuple(_children): a leaf is made with the default _children=()",
+        "leaf-op": "self._op = _op (its default is the empty string)",
+        "leaf-label": "self.label = label (its default is the empty string)",
+        "parents-are-data": "keep the Values themselves in _prev, not their data: self._prev = tuple(_children)",
+        "forgot-given-parents": "keep the parents you are given: self._prev = tuple(_children)",
+        "forgot-op": "self._op = _op",
+        "lost-data-grad": "keep the lines self.data = float(data) and self.grad = 0.0",
+        "forgot-label": "self.label = label",
+        "forgot-single-parent": "self._prev = tuple(_children); self._op = _op",
+        "operand-not-a-value": "combine Values with Values or plain numbers only; keep the inputs as Values (do not take their .data)",
+        "uses-pow": "write x**2 as x * x",
+        "uses-sub": "use only + and *",
+        "uses-div": "use only + and *",
+        "uses-neg": "multiply by -1 instead",
+        "returned-number": "return the Value the expression produces, not its .data",
+        "no-return": "end the function with `return <the expression>`",
+        "lost-inputs": "build {name} from the input Values with + and *; a Value made from their .data forgets where it came from",
+        "sum-first": "this is a * (b + c): the product comes first, then add c",
+        "sum-times-c": "this is (a + b) * c: d = a*b + c",
+        "times-c": "this is a * b * c: add c, do not multiply by it",
+        "all-added": "this is a + b + c: multiply a by b",
+        "forgot-c": "this is a * b: you forgot + c",
+        "middle-term-once": "the middle term is 2xy, twice x * y",
+        "no-middle-term": "you left out the middle term 2xy",
+        "doubled-not-squared": "x^2 is x * x, not 2 * x",
+        "middle-term-sum": "the middle term is 2xy, not 2(x + y)",
+        "returned-input": "always make a new Value, even when x > 0, so the graph gets a relu node: Value(max(0.0, self.data), (self,), 'relu')",
+        "relu-not-a-value": "return Value(max(0.0, self.data), (self,), 'relu')",
+        "changed-input": "do not assign to self.data",
+        "min-for-max": "this is min(0, x): relu keeps the larger of 0 and x",
+        "absolute": "this is |x|: negative inputs become 0, not positive",
+        "negated": "this is -x for a negative x: negative inputs become 0",
+        "forgot-parent": "pass it when you make the result: Value(..., (self,), 'relu'); (self,) with the comma is a tuple of one",
+    }
+)
+# what happened -> "what | input: ... | expected: ... | got: ...", filled from the case, the
+# observation and the verdict's own fields (numbers as {x:.10g}, as kit.fmt.num shows them)
+SAYS = {
+    "no-data": "Value({x!r}) has no attribute `data`",
+    "data-not-float": "Value({x!r}).data should be the float {fx!r} | expected: {fx!r} | got: {data[repr]} ({data[type]})",
+    "data-changed": "Value({x!r}).data is the wrong number | expected: {fx!r} | got: {data[repr]}",
+    "no-grad": "Value({x!r}) has no attribute `grad`",
+    "grad-not-zero": "Value({x!r}).grad should start at 0.0 | expected: 0.0 | got: {grad[repr]} ({grad[type]})",
+    "repr": "repr(Value({x!r})) is not in the expected form | expected: {want} | got: {got}",
+    "class-attribute": "making a second Value changed the first one's data | input: a = Value({x!r}); b = Value({y!r}) | expected: a.data == {x!r} | got: a.data == {a!r}",
+    "shared-numbers": "two Values share their numbers",
+    "not-a-class": "the check needs your Value class, got {not_a_class}",
+    "not-a-value": "{expr} should give a new Value, got {other[0]} {other[1]}",
+    "returned-operand": "{expr} returned one of its operands instead of a new Value",
+    "returned-input": "{expr} returned its input itself",
+    "changed-operands": "{expr} changed its operands | expected: a.data = {x:.10g}, b.data = {y:.10g} afterwards | got: a.data = {a}, b.data = {b}",
+    "changed-a": "{expr} changed a itself | expected: a.data = {x:.10g} afterwards | got: a.data = {a}",
+    "changed-input": "{expr} changed its input",
+    "wrong-data": "{expr} has the wrong data | expected: {want} | got: {got}",
+    "wrong-number-data": "{expr} has the wrong data: it should equal a {op} Value({n!r}) | input: a = Value({x:.10g}) | expected: {want} | got: {got}",
+    "wrong-value": "{expr} has the wrong value | expected: {want} | got: {got}",
+    "forgot-parents": "the result of {expr} does not remember its parents | expected: _prev holding the two operands themselves ({x:.10g} and {y:.10g}) | got: _prev holding {held}",
+    "forgot-parent": "the result of {expr} does not remember its parent | expected: _prev holding the input Value | got: _prev = {_prev}",
+    "wrong-op": "the result of {expr} recorded the wrong operation | expected: {op!r} | got: {_op}",
+    "recursion": "{expr} never finishes (RecursionError)",
+    "crashed": "{expr} crashed: {error[type]}: {error[message]}",
+    "no-attribute": "Value({x:.10g}) has no attribute `{attribute}`",
+    "leaf-has-parents": "a Value made from a plain number should have no parents | input: Value({x:.10g}) | expected: _prev empty | got: _prev = {leaf[_prev]}",
+    "leaf-op": "a Value made from a plain number should have _op == '' | input: Value({x:.10g}) | got: _op = {leaf[_op]}",
+    "leaf-label": "a Value made without a label should have label == '' | input: Value({x:.10g}) | got: label = {leaf[label]}",
+    "forgot-given-parents": "a Value does not remember the parents it was made from | input: {call} | expected: _prev holding a and b themselves | got: _prev = {made[_prev]}",
+    "forgot-op": "a Value does not remember the operation it was made by | input: {call} | expected: _op == '+' | got: _op = {made[_op]}",
+    "lost-data-grad": "the constructor no longer stores data and grad | input: {call}",
+    "forgot-label": "a Value does not keep its label | input: Value({x:.10g}, label='w1') | expected: label == 'w1' | got: label = {named[label]}",
+    "forgot-single-parent": "a Value made from one parent does not remember it | input: Value({relu:.10g}, (a,), 'relu') | expected: _prev holding a, _op == 'relu' | got: _prev = {single[_prev]}, _op = {single[_op]}",
+    "operand-not-a-value": "your expression combined a Value with {operand[0]} {operand[1]} using {unsupported}",
+    "uses": "your expression uses {unsupported}, which your Value does not have yet (only + and * so far)",
+    "returned-number": "{expr} should return a Value, got the plain number {other[1]}",
+    "no-return": "{expr} should return a Value, got {other[0]} {other[1]}",
+    "lost-inputs": "the Value returned by {expr} has the right number but does not remember all its inputs",
+}
+EXACT = {"rel": 1e-12, "abs_": 1e-12}
+
+
+def say(name, key="", /, **fields) -> Failure:
+    """The Failure SAYS[name] describes, filled from `fields`, naming the mistake `key` (a key
+    of MISTAKES, filled from `fields` too; a Mistake; or None), by default the key `name`."""
+    what, *parts = SAYS[name].split(" | ")
+    part = {label: text.format(**fields) for label, text in (p.split(": ", 1) for p in parts)}
+    mistake = MISTAKES(key or name, **fields) if isinstance(key, str) else key
+    return Failure(what.format(**fields), part.get("input"), part.get("expected"), part.get("got"), mistake)
+
+
+def first(rows, /, **fields) -> Failure | None:
+    """say(what happened, mistake) for the first row (failed?, what happened[, mistake]) that failed."""
+    return next((say(name, *key, **fields) for failed, name, *key in rows if failed), None)
+
+
+def slip(got, slips, /, **fields):
+    """The mistake whose typical slip gives `got`: slips are (key of MISTAKES, the number it gives)."""
+    return first_matching(got, [(MISTAKES(key, **fields), predicted) for key, predicted in slips])
+
+
+def fell_over(exercise_id, outcome) -> Failure:
+    """The runner's own failure for a stub or a crash met partway through a check."""
+    ex = get_exercise(exercise_id)
+    return not_attempted(ex) if "stub" in outcome else crashed(ex, outcome["raised"])
+
+
+def holds(parents, n) -> bool:
+    """The parents are the n known Values themselves, each once, in any order."""
+    return parents is not None and sorted(-1 if p[0] is None else p[0] for p in parents) == list(range(n))
+
+
+def value(case, o):
+    if "pair" in case:
+        (x, y), (a, b, grad) = case["pair"], o["pair"]
+        return first([(a != x, "class-attribute"), (b != y or grad != 0.0, "shared-numbers")], x=x, y=y, a=a)
+    x, data, grad, shown = case["x"], o["data"], o["grad"], o["repr"]
+    rows = [
+        (not data["has"], "no-data"),
+        (not data["float"], "data-not-float", "data-not-float" if data["inner"] == x else None),
+        (data["value"] != float(x), "data-changed"),
+        (not grad["has"], "no-grad"),
+        (not grad["float"] or grad["value"] != 0.0, "grad-not-zero"),
+    ]
+    if (failure := first(rows, **o, x=x, fx=float(x))) or "returned" not in shown:
+        return failure or fell_over("02.value", shown)
+    got, want = shown["returned"], f"Value(data={float(x)!r}, grad=0.0)"
+    keys = [
+        (" object at 0x" in got, "default-repr"),
+        (got.replace(" ", "") == want.replace(" ", ""), "repr-spacing"),
+        ("grad" not in got, "repr-without-grad"),
+        (isinstance(x, int) and f"data={x!r}," in got, "repr-data-not-float"),
+    ]
+    key = next((key for hit, key in keys if hit), "repr-format")
+    return first([(got != want, "repr", MISTAKES(key))], x=x, got=got, want=want)
+
+
+def isolated(verdict):
+    """The verdict, where the probe could give the student's Value its known-good constructor."""
+    return lambda case, o: say("not-a-class", **o) if "not_a_class" in o else verdict(case, o)
+
+
+def new_value(case, o, expr, **fields):
+    """The rows every operation's result passes first, and what its rows may show."""
+    op = case["op"]
+    fields = {
+        **o,
+        **case,
+        "expr": expr,
+        "what": "sum" if op == "+" else "product",
+        "got": num(o["data"]["value"]),
+        **fields,
+    }
+    return [(o["other"], "not-a-value"), (o["operand"] is not None, "returned-operand")], fields
+
+
+@isolated
+def arith(case, o):
+    x, y, op, parents = case["x"], case["y"], case["op"], o["parents"]
+    method, other = ("__add__", "*") if op == "+" else ("__mul__", "+")
+    slips = [
+        ("other-operation", operate(other, x, y)),
+        ("subtracted", x - y if op == "+" else None),
+        ("left-operand", x),
+        ("right-operand", y),
+    ]
+    rows, fields = new_value(
+        case, o, f"Value({num(x)}) {op} Value({num(y)})", want=num(operate(op, x, y)), args="(self, other)"
+    )
+    rows += [
+        (o["operands"] != [x, y], "changed-operands"),
+        (
+            not close(o["data"]["value"], operate(op, x, y), **EXACT),
+            "wrong-data",
+            slip(o["data"]["value"], slips, other=other, method=method, op=op),
+        ),
+        (not holds(parents, 2), "forgot-parents", "parents-not-operands" if parents else ""),
+        (o["_op"] != repr(op), "wrong-op"),
+    ]
+    a, b = (num(v) for v in o["operands"])
+    return first(rows, **fields, a=a, b=b, held=", ".join(p[1] for p in parents) if parents else "nothing")
+
+
+@isolated
+def numbers(case, o):
+    op, x, n, left = case["op"], case["x"], case["n"], case["left"]
+    expr = f"{n!r} {op} a" if left else f"a {op} {n!r}"
+    method = ("__radd__" if op == "+" else "__rmul__") if left else ("__add__" if op == "+" else "__mul__")
+    if "error" in o:
+        kind, fields = o["error"]["type"], {"expr": expr, "error": o["error"], "method": method, "op": op}
+        key = {
+            "RecursionError": "recursion",
+            "AttributeError": "number-not-wrapped",
+            "TypeError": "no-reflected" if left else "rejects-number",
+        }.get(kind)
+        return (
+            say("recursion" if kind == "RecursionError" else "crashed", key, **fields)
+            if key
+            else fell_over("02.numbers", {"raised": o["error"]})
+        )
+    rows, fields = new_value(case, o, expr)
+    if (failure := first(rows, **fields)) or "returned" not in o["same"]:
+        return failure or fell_over("02.numbers", o["same"])
+    # judged against the student's own Value-with-Value result, so that a slip in
+    # __add__ or __mul__ themselves is reported by 02.arith only
+    want = operate(op, x, n) if o["same"]["returned"] is None else o["same"]["returned"]
+    slips = slip(
+        o["data"]["value"],
+        [("number-other-operation", x * n if op == "+" else x + n), ("ignored-number", x)],
+        method=method,
+        op=op,
+    )
+    rows = [
+        (o["operands"] != [x], "changed-a", "changed-operands"),
+        (not close(o["data"]["value"], want, **EXACT), "wrong-number-data", slips),
+    ]
+    return first(rows, **fields, a=num(o["operands"][0]), want=num(want))
+
+
+@isolated
+def relu(case, o):
+    x, want = case["x"], max(0.0, case["x"])
+    slips = [("min-for-max", min(0.0, x)), ("absolute", abs(x)), ("negated", -x if x < 0 else None)]
+    rows, fields = new_value(
+        {**case, "op": "relu"}, o, f"relu(Value({num(x)}))", want=num(want), args="(self,)"
+    )
+    rows = [
+        (o["operand"] == 0, "returned-input"),
+        (o["other"], "not-a-value", "relu-not-a-value"),
+        (o["operands"] != [x], "changed-input"),
+        (not close(o["data"]["value"], want, **EXACT), "wrong-value", slip(o["data"]["value"], slips)),
+        (not holds(o["parents"], 1), "forgot-parent"),
+        (o["_op"] != "'relu'", "wrong-op"),
+    ]
+    return first(rows, **fields)
+
+
+def graph(case, o):
+    x, y, leaf, made, single = case["x"], case["y"], o["leaf"], o["made"], o["single"]
+    for attribute, line in (("_prev", "tuple(_children)"), ("_op", "_op"), ("label", "label")):
+        if attribute in leaf["missing"]:
+            return say("no-attribute", x=x, attribute=attribute, line=line)
+    numbers_only = made["parents"] and all(p[2] for p in made["parents"])
+    rows = [
+        (leaf["parents"] != [], "leaf-has-parents"),
+        (leaf["_op"] != "''", "leaf-op"),
+        (leaf["label"] != "''", "leaf-label"),
+        (not holds(made["parents"], 2), "forgot-given-parents", "parents-are-data" if numbers_only else ""),
+        (made["_op"] != "'+'", "forgot-op"),
+        (made["data"]["value"] != x + y or made["grad"]["value"] != 0.0, "lost-data-grad"),
+        (o["named"]["label"] != "'w1'", "forgot-label"),
+        (not holds(single["parents"], 1) or single["_op"] != "'relu'", "forgot-single-parent"),
+    ]
+    call = f"Value({num(x + y)}, (a, b), '+') with a = Value({num(x)}), b = Value({num(y)})"
+    return first(rows, **o, x=x, call=call, relu=max(x, 0.0))
+
+
+def expression(name, formula, slips):
+    """The verdict on name_of(...) with stand-in Values for the case's inputs."""
+
+    def verdict(case, o):
+        xs, want, unsupported, data = (
+            case["inputs"],
+            formula(*case["inputs"]),
+            o.get("unsupported"),
+            o.get("data"),
+        )
+        uses = {"**": "uses-pow", "-": "uses-sub", "/": "uses-div", "unary minus": "uses-neg"}.get(
+            unsupported
+        )
+        rows = [
+            (unsupported and o["operand"], "operand-not-a-value"),
+            (unsupported, "uses", uses),
+            (o.get("number"), "returned-number"),
+            ("other" in o, "no-return"),
+            (not close(data, want, **EXACT), "wrong-value", slip(data, slips(*xs))),
+            (not o.get("reaches"), "lost-inputs"),
+        ]
+        expr = f"{name}_of({', '.join(f'Value({num(v)})' for v in xs)})"
+        return first(rows, **o, expr=expr, name=name, want=num(want), got=num(data))
+
+    return verdict
+
+
+expr_d = expression(
+    "d",
+    lambda a, b, c: a * b + c,
+    lambda a, b, c: [
+        ("sum-first", a * (b + c)),
+        ("sum-times-c", (a + b) * c),
+        ("times-c", a * b * c),
+        ("all-added", a + b + c),
+        ("forgot-c", a * b),
+    ],
+)
+expr_z = expression(
+    "z",
+    lambda x, y: x * x + 2 * x * y + y * y,
+    lambda x, y: [
+        ("middle-term-once", x * x + x * y + y * y),
+        ("no-middle-term", x * x + y * y),
+        ("doubled-not-squared", 2 * x + 2 * x * y + 2 * y),
+        ("middle-term-sum", x * x + 2 * (x + y) + y * y),
+    ],
+)
