@@ -1,9 +1,6 @@
-"""Notebook 02: the student's own Value class, built step by step.
-
-Each step is checked without leaning on the student's other steps: 02.value and 02.graph
-test the constructor (and repr) alone; 02.arith, 02.numbers and 02.relu run the student's
-methods with a known-good constructor; 02.expr_d and 02.expr_z get stand-in Values.
-"""
+"""Notebook 02: the student's own Value class, step by step, each step checked alone: the
+constructor and repr as they are; +, *, numbers and relu on a known-good constructor (see
+isolation/minimal_value.py); the expressions on stand-in Values."""
 
 from __future__ import annotations
 
@@ -15,56 +12,57 @@ from ..verdicts import nb02_value as verdict
 declare = Declarations(__file__, verdict.MISTAKES)
 
 
-def value_cases(rng, hidden):
-    drawn = [
-        random_point(rng, -10, 10) if rng.random() < 0.7 else rng.randint(-20, 20)
-        for _ in range(20 if hidden else 4)
-    ]
-    return [{"x": x} for x in [2.5, 3, -4, 0, 1e-3, *drawn]] + [{"pair": [1.5, -2.0]}]  # ints too: Value(3)
+def drawn(rng, hidden, draw, many=20, few=4):
+    """`draw(rng)` many times for the hidden check, a few times for the visible one."""
+    return [draw(rng) for _ in range(many if hidden else few)]
+
+
+def value_cases(rng, hidden):  # ints too: Value(3) must store the float 3.0
+    xs = drawn(rng, hidden, lambda r: random_point(r, -10, 10) if r.random() < 0.7 else r.randint(-20, 20))
+    return [{"x": x} for x in [2.5, 3, -4, 0, 1e-3, *xs]] + [{"pair": [1.5, -2.0]}]
 
 
 def arith_cases(rng, hidden):
-    pairs = [(-4.0, 2.0), (2.0, -3.0)]
-    for _ in range(20 if hidden else 4):
-        pairs.append((random_point(rng, -5, 5), random_point(rng, -5, 5, away_from=(0.0, 1.0, 2.0))))
-    return [{"x": x, "y": y, "op": op} for x, y in pairs for op in "+*"]
+    pairs = drawn(
+        rng, hidden, lambda r: (random_point(r, -5, 5), random_point(r, -5, 5, away_from=(0.0, 1.0, 2.0)))
+    )
+    return [{"x": x, "y": y, "op": op} for x, y in [(-4.0, 2.0), (2.0, -3.0), *pairs] for op in "+*"]
 
 
 def numbers_cases(rng, hidden):
-    pairs = [(-4.0, 2), (3.0, 2.5)]
-    for _ in range(20 if hidden else 4):
-        n = rng.randint(-9, 9) if rng.random() < 0.5 else random_point(rng, -5, 5)
-        pairs.append((random_point(rng, -5, 5), n))
+    def pair(r):
+        n = r.randint(-9, 9) if r.random() < 0.5 else random_point(r, -5, 5)
+        return random_point(r, -5, 5), n
+
+    pairs = [(-4.0, 2), (3.0, 2.5), *drawn(rng, hidden, pair)]
     return [
         {"x": x, "n": n, "op": op, "left": left} for x, n in pairs for op in "+*" for left in (False, True)
     ]
 
 
 def graph_cases(rng, hidden):
-    return [
-        {"x": random_point(rng, -5, 5), "y": random_point(rng, -5, 5)} for _ in range(10 if hidden else 3)
-    ]
+    return drawn(rng, hidden, lambda r: {"x": random_point(r, -5, 5), "y": random_point(r, -5, 5)}, 10, 3)
 
 
 def expr_d_cases(rng, hidden):
-    points = [[2.0, -3.0, 10.0]]
-    for _ in range(20 if hidden else 4):
-        a, b = (random_point(rng, -5, 5, away_from=(0.0, 1.0)) for _ in range(2))
-        points.append([a, b, random_point(rng, -10, 10, away_from=(0.0, 1.0))])
-    return [{"inputs": p} for p in points]
+    def inputs(r):
+        a, b = (random_point(r, -5, 5, away_from=(0.0, 1.0)) for _ in range(2))
+        return {"inputs": [a, b, random_point(r, -10, 10, away_from=(0.0, 1.0))]}
+
+    return [{"inputs": [2.0, -3.0, 10.0]}, *drawn(rng, hidden, inputs)]
 
 
 def expr_z_cases(rng, hidden):
-    points = [[3.0, -2.0]]
-    for _ in range(20 if hidden else 4):
-        x = random_point(rng, -4, 4, away_from=(0.0,), gap=0.3)
-        points.append([x, random_point(rng, -4, 4, away_from=(0.0, x, -x), gap=0.3)])
-    return [{"inputs": p} for p in points]
+    def inputs(r):
+        x = random_point(r, -4, 4, away_from=(0.0,), gap=0.3)
+        return {"inputs": [x, random_point(r, -4, 4, away_from=(0.0, x, -x), gap=0.3)]}
+
+    return [{"inputs": [3.0, -2.0]}, *drawn(rng, hidden, inputs)]
 
 
 def relu_cases(rng, hidden):
-    drawn = [random_point(rng, -5, 5, away_from=(0.0,)) for _ in range(20 if hidden else 4)]
-    return [{"x": x, "op": "relu"} for x in [-5.0, 3.0, 0.0, 0.5, -0.5, *drawn]]
+    xs = drawn(rng, hidden, lambda r: random_point(r, -5, 5, away_from=(0.0,)))
+    return [{"x": x, "op": "relu"} for x in [-5.0, 3.0, 0.0, 0.5, -0.5, *xs]]
 
 
 declare("02.value", value_cases, probe.value, verdict.value)

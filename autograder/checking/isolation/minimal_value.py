@@ -1,10 +1,11 @@
 """Notebook 02's Value, correct and minimal: a constructor to swap into the student's class
-(so that +, *, numbers and relu are checked without leaning on the student's __init__), and
-a stand-in Value with + and * only (so that the expressions are checked without their class)."""
+(+, *, numbers and relu are then checked without the student's __init__), and a stand-in
+Value with + and * only (the expressions are then checked without the student's class)."""
 
 from __future__ import annotations
 
 from contextlib import contextmanager
+from functools import partialmethod
 from numbers import Real
 
 
@@ -26,8 +27,8 @@ def known_good_constructor(cls):
 
 
 class Unsupported(Exception):
-    """An expression used what the Value cannot do yet (`what`: "**", "-", "/", "unary minus"),
-    or combined a Value by `what` with an operand neither a Value nor a number ([type, repr])."""
+    """What an expression did that its Value cannot do yet: `what` ("**", "-", "/", "unary
+    minus"), or + or * with an `operand` that is neither a Value nor a number ([type, repr])."""
 
     def __init__(self, what, operand=None):
         super().__init__(what)
@@ -35,8 +36,8 @@ class Unsupported(Exception):
 
 
 class StandIn:
-    """A Value as the notebook has it when the expressions are written: + and *, numbers on
-    either side, nothing else."""
+    """A Value as the notebook has it when the expressions are written: + and *, with numbers
+    on either side, and nothing else."""
 
     __init__ = reference_init
 
@@ -46,27 +47,12 @@ class StandIn:
         other = other if isinstance(other, StandIn) else StandIn(other)
         return StandIn(self.data + other.data if op == "+" else self.data * other.data, (self, other), op)
 
-    def __add__(self, other):
-        return self._combine(other, "+")
-
-    def __mul__(self, other):
-        return self._combine(other, "*")
-
-    __radd__, __rmul__ = __add__, __mul__
-
-
-def _refuse(what):
-    def method(self, *other):
+    def _refuse(self, what, *other):
         raise Unsupported(what)
 
-    return method
-
-
-for _what, _names in {
-    "**": "pow rpow",
-    "-": "sub rsub",
-    "/": "truediv rtruediv",
-    "unary minus": "neg",
-}.items():
-    for _name in _names.split():
-        setattr(StandIn, f"__{_name}__", _refuse(_what))
+    __add__ = __radd__ = partialmethod(_combine, op="+")
+    __mul__ = __rmul__ = partialmethod(_combine, op="*")
+    __pow__ = __rpow__ = partialmethod(_refuse, "**")
+    __sub__ = __rsub__ = partialmethod(_refuse, "-")
+    __truediv__ = __rtruediv__ = partialmethod(_refuse, "/")
+    __neg__ = partialmethod(_refuse, "unary minus")

@@ -91,27 +91,28 @@ def isolated(probe):
 
 @isolated
 def operation(student, Value, case):
-    """a + b or a * b (02.arith), a op n or n op a (02.numbers), relu(a) (02.relu): what it gave
-    ("other": type and repr if not a Value; "operand": which operand it is), the operands after."""
-    op, a = case["op"], Value(case["x"])
-    operands = (a,) if "y" not in case else (a, Value(case["y"]))
-    error, same = None, None
+    """a + b, a * b (02.arith), a op n, n op a (02.numbers) or relu(a) (02.relu): what it gave
+    ("other": type and repr, if not a Value; "operand": which operand it is), the operands after."""
+    op, x, n = case["op"], case["x"], case.get("n")
+    operands = (Value(x),) if "y" not in case else (Value(x), Value(case["y"]))
+    a, same = operands[0], None
     if op == "relu":
         out = student.value_relu(a)
-    elif "y" in case:
+    elif n is None:
         out = operate(op, *operands)
     else:
-        out, error = attempt(operate, op, *((case["n"], a) if case["left"] else (a, case["n"])))
-        same = outcome(lambda: with_values(Value, op, case["x"], case["n"]))
-    if error:
-        return {"error": error}
+        out, error = attempt(operate, op, *((n, a) if case["left"] else (a, n)))
+        if error:
+            return {"error": error}
+        if isinstance(out, Value) and index(operands, out) is None:  # a new Value: with Values?
+            same = with_values(Value, op, x, n)
     other = None if isinstance(out, Value) else [type(out).__name__, repr(out)]
     observed = {**node(out, operands), "other": other, "operand": index(operands, out), "same": same}
     return {**observed, "operands": [number(v.data) for v in operands]}
 
 
 def with_values(Value, op, x, n):
-    """The student's own result of Value(x) op Value(n) (its data, when a float)."""
+    """The student's own Value(x) op Value(n): its data, when a float."""
     same = operate(op, Value(x), Value(n))
     return same.data if isinstance(same, Value) and isinstance(same.data, float) else None
 

@@ -8,6 +8,8 @@ explained by the typical slip that gives exactly that number.
 
 from __future__ import annotations
 
+import string
+
 from ..exercise import get_exercise
 from ..kit.compare import close, first_matching
 from ..kit.failure import Failure, Mistakes
@@ -83,7 +85,7 @@ MISTAKES = Mistakes(
     }
 )
 # what happened -> "what | input: ... | expected: ... | got: ...", filled from the case, the
-# observation and the verdict's own fields (numbers as {x:.10g}, as kit.fmt.num shows them)
+# observation and the verdict's own fields (floats as kit.fmt.num shows them)
 SAYS = {
     "no-data": "Value({x!r}) has no attribute `data`",
     "data-not-float": "Value({x!r}).data should be the float {fx!r} | expected: {fx!r} | got: {data[repr]} ({data[type]})",
@@ -97,26 +99,26 @@ SAYS = {
     "not-a-value": "{expr} should give a new Value, got {other[0]} {other[1]}",
     "returned-operand": "{expr} returned one of its operands instead of a new Value",
     "returned-input": "{expr} returned its input itself",
-    "changed-operands": "{expr} changed its operands | expected: a.data = {x:.10g}, b.data = {y:.10g} afterwards | got: a.data = {a}, b.data = {b}",
-    "changed-a": "{expr} changed a itself | expected: a.data = {x:.10g} afterwards | got: a.data = {a}",
+    "changed-operands": "{expr} changed its operands | expected: a.data = {x}, b.data = {y} afterwards | got: a.data = {operands[0]}, b.data = {operands[1]}",
+    "changed-a": "{expr} changed a itself | expected: a.data = {x} afterwards | got: a.data = {operands[0]}",
     "changed-input": "{expr} changed its input",
     "wrong-data": "{expr} has the wrong data | expected: {want} | got: {got}",
-    "wrong-number-data": "{expr} has the wrong data: it should equal a {op} Value({n!r}) | input: a = Value({x:.10g}) | expected: {want} | got: {got}",
+    "wrong-number-data": "{expr} has the wrong data: it should equal a {op} Value({n!r}) | input: a = Value({x}) | expected: {want} | got: {got}",
     "wrong-value": "{expr} has the wrong value | expected: {want} | got: {got}",
-    "forgot-parents": "the result of {expr} does not remember its parents | expected: _prev holding the two operands themselves ({x:.10g} and {y:.10g}) | got: _prev holding {held}",
+    "forgot-parents": "the result of {expr} does not remember its parents | expected: _prev holding the two operands themselves ({x} and {y}) | got: _prev holding {held}",
     "forgot-parent": "the result of {expr} does not remember its parent | expected: _prev holding the input Value | got: _prev = {_prev}",
     "wrong-op": "the result of {expr} recorded the wrong operation | expected: {op!r} | got: {_op}",
     "recursion": "{expr} never finishes (RecursionError)",
     "crashed": "{expr} crashed: {error[type]}: {error[message]}",
-    "no-attribute": "Value({x:.10g}) has no attribute `{attribute}`",
-    "leaf-has-parents": "a Value made from a plain number should have no parents | input: Value({x:.10g}) | expected: _prev empty | got: _prev = {leaf[_prev]}",
-    "leaf-op": "a Value made from a plain number should have _op == '' | input: Value({x:.10g}) | got: _op = {leaf[_op]}",
-    "leaf-label": "a Value made without a label should have label == '' | input: Value({x:.10g}) | got: label = {leaf[label]}",
+    "no-attribute": "Value({x}) has no attribute `{attribute}`",
+    "leaf-has-parents": "a Value made from a plain number should have no parents | input: Value({x}) | expected: _prev empty | got: _prev = {leaf[_prev]}",
+    "leaf-op": "a Value made from a plain number should have _op == '' | input: Value({x}) | got: _op = {leaf[_op]}",
+    "leaf-label": "a Value made without a label should have label == '' | input: Value({x}) | got: label = {leaf[label]}",
     "forgot-given-parents": "a Value does not remember the parents it was made from | input: {call} | expected: _prev holding a and b themselves | got: _prev = {made[_prev]}",
     "forgot-op": "a Value does not remember the operation it was made by | input: {call} | expected: _op == '+' | got: _op = {made[_op]}",
     "lost-data-grad": "the constructor no longer stores data and grad | input: {call}",
-    "forgot-label": "a Value does not keep its label | input: Value({x:.10g}, label='w1') | expected: label == 'w1' | got: label = {named[label]}",
-    "forgot-single-parent": "a Value made from one parent does not remember it | input: Value({relu:.10g}, (a,), 'relu') | expected: _prev holding a, _op == 'relu' | got: _prev = {single[_prev]}, _op = {single[_op]}",
+    "forgot-label": "a Value does not keep its label | input: Value({x}, label='w1') | expected: label == 'w1' | got: label = {named[label]}",
+    "forgot-single-parent": "a Value made from one parent does not remember it | input: Value({relu}, (a,), 'relu') | expected: _prev holding a, _op == 'relu' | got: _prev = {single[_prev]}, _op = {single[_op]}",
     "operand-not-a-value": "your expression combined a Value with {operand[0]} {operand[1]} using {unsupported}",
     "uses": "your expression uses {unsupported}, which your Value does not have yet (only + and * so far)",
     "returned-number": "{expr} should return a Value, got the plain number {other[1]}",
@@ -126,13 +128,20 @@ SAYS = {
 EXACT = {"rel": 1e-12, "abs_": 1e-12}
 
 
+class Shown(string.Formatter):
+    """str.format, showing a float as kit.fmt.num does (10 significant digits)."""
+
+    def format_field(self, value, spec):
+        return num(value) if isinstance(value, float) and not spec else super().format_field(value, spec)
+
+
 def say(name, key="", /, **fields) -> Failure:
     """The Failure SAYS[name] describes, filled from `fields`, naming the mistake `key` (a key
     of MISTAKES, filled from `fields` too; a Mistake; or None), by default the key `name`."""
-    what, *parts = SAYS[name].split(" | ")
-    part = {label: text.format(**fields) for label, text in (p.split(": ", 1) for p in parts)}
+    what, *parts = (Shown().format(part, **fields) for part in SAYS[name].split(" | "))
+    part = dict(p.split(": ", 1) for p in parts)
     mistake = MISTAKES(key or name, **fields) if isinstance(key, str) else key
-    return Failure(what.format(**fields), part.get("input"), part.get("expected"), part.get("got"), mistake)
+    return Failure(what, part.get("input"), part.get("expected"), part.get("got"), mistake)
 
 
 def first(rows, /, **fields) -> Failure | None:
@@ -186,99 +195,71 @@ def isolated(verdict):
     return lambda case, o: say("not-a-class", **o) if "not_a_class" in o else verdict(case, o)
 
 
-def new_value(case, o, expr, **fields):
-    """The rows every operation's result passes first, and what its rows may show."""
-    op = case["op"]
-    fields = {
-        **o,
-        **case,
-        "expr": expr,
-        "what": "sum" if op == "+" else "product",
-        "got": num(o["data"]["value"]),
-        **fields,
-    }
-    return [(o["other"], "not-a-value"), (o["operand"] is not None, "returned-operand")], fields
+def shown(case, o, **fields):
+    """What the rows of an operation's verdict may show."""
+    what = "sum" if case["op"] == "+" else "product"
+    return {**o, **case, "what": what, "got": o.get("data", {}).get("value"), **fields}
 
 
 @isolated
 def arith(case, o):
-    x, y, op, parents = case["x"], case["y"], case["op"], o["parents"]
+    x, y, op, got, parents = case["x"], case["y"], case["op"], o["data"]["value"], o["parents"]
     method, other = ("__add__", "*") if op == "+" else ("__mul__", "+")
-    slips = [
-        ("other-operation", operate(other, x, y)),
-        ("subtracted", x - y if op == "+" else None),
-        ("left-operand", x),
-        ("right-operand", y),
-    ]
-    rows, fields = new_value(
-        case, o, f"Value({num(x)}) {op} Value({num(y)})", want=num(operate(op, x, y)), args="(self, other)"
-    )
-    rows += [
+    slips = [("other-operation", operate(other, x, y)), ("subtracted", x - y if op == "+" else None)]
+    slips = slip(got, [*slips, ("left-operand", x), ("right-operand", y)], other=other, method=method, op=op)
+    rows = [
+        (o["other"], "not-a-value"),
+        (o["operand"] is not None, "returned-operand"),
         (o["operands"] != [x, y], "changed-operands"),
-        (
-            not close(o["data"]["value"], operate(op, x, y), **EXACT),
-            "wrong-data",
-            slip(o["data"]["value"], slips, other=other, method=method, op=op),
-        ),
+        (not close(got, operate(op, x, y), **EXACT), "wrong-data", slips),
         (not holds(parents, 2), "forgot-parents", "parents-not-operands" if parents else ""),
         (o["_op"] != repr(op), "wrong-op"),
     ]
-    a, b = (num(v) for v in o["operands"])
-    return first(rows, **fields, a=a, b=b, held=", ".join(p[1] for p in parents) if parents else "nothing")
+    held = ", ".join(p[1] for p in parents) if parents else "nothing"
+    fields = shown(case, o, expr=f"Value({num(x)}) {op} Value({num(y)})", want=operate(op, x, y), held=held)
+    return first(rows, **fields, args="(self, other)")
 
 
 @isolated
 def numbers(case, o):
     op, x, n, left = case["op"], case["x"], case["n"], case["left"]
-    expr = f"{n!r} {op} a" if left else f"a {op} {n!r}"
     method = ("__radd__" if op == "+" else "__rmul__") if left else ("__add__" if op == "+" else "__mul__")
-    if "error" in o:
-        kind, fields = o["error"]["type"], {"expr": expr, "error": o["error"], "method": method, "op": op}
-        key = {
-            "RecursionError": "recursion",
+    fields = shown(case, o, expr=f"{n!r} {op} a" if left else f"a {op} {n!r}", method=method)
+    if "error" in o:  # the crashes a number on either side typically causes, explained
+        crashes = {
             "AttributeError": "number-not-wrapped",
             "TypeError": "no-reflected" if left else "rejects-number",
-        }.get(kind)
-        return (
-            say("recursion" if kind == "RecursionError" else "crashed", key, **fields)
-            if key
-            else fell_over("02.numbers", {"raised": o["error"]})
-        )
-    rows, fields = new_value(case, o, expr)
-    if (failure := first(rows, **fields)) or "returned" not in o["same"]:
-        return failure or fell_over("02.numbers", o["same"])
+        }
+        if o["error"]["type"] == "RecursionError":
+            return say("recursion", **fields)
+        key = crashes.get(o["error"]["type"])
+        return say("crashed", key, **fields) if key else fell_over("02.numbers", {"raised": o["error"]})
     # judged against the student's own Value-with-Value result, so that a slip in
     # __add__ or __mul__ themselves is reported by 02.arith only
-    want = operate(op, x, n) if o["same"]["returned"] is None else o["same"]["returned"]
-    slips = slip(
-        o["data"]["value"],
-        [("number-other-operation", x * n if op == "+" else x + n), ("ignored-number", x)],
-        method=method,
-        op=op,
-    )
+    want = operate(op, x, n) if o["same"] is None else o["same"]
+    slips = [("number-other-operation", x * n if op == "+" else x + n), ("ignored-number", x)]
     rows = [
+        (o["other"], "not-a-value"),
+        (o["operand"] is not None, "returned-operand"),
         (o["operands"] != [x], "changed-a", "changed-operands"),
-        (not close(o["data"]["value"], want, **EXACT), "wrong-number-data", slips),
+        (not close(fields["got"], want, **EXACT), "wrong-number-data", slip(fields["got"], slips, **fields)),
     ]
-    return first(rows, **fields, a=num(o["operands"][0]), want=num(want))
+    return first(rows, **fields, want=want)
 
 
 @isolated
 def relu(case, o):
-    x, want = case["x"], max(0.0, case["x"])
+    x, want, got = case["x"], max(0.0, case["x"]), o["data"]["value"]
     slips = [("min-for-max", min(0.0, x)), ("absolute", abs(x)), ("negated", -x if x < 0 else None)]
-    rows, fields = new_value(
-        {**case, "op": "relu"}, o, f"relu(Value({num(x)}))", want=num(want), args="(self,)"
-    )
     rows = [
         (o["operand"] == 0, "returned-input"),
         (o["other"], "not-a-value", "relu-not-a-value"),
         (o["operands"] != [x], "changed-input"),
-        (not close(o["data"]["value"], want, **EXACT), "wrong-value", slip(o["data"]["value"], slips)),
+        (not close(got, want, **EXACT), "wrong-value", slip(got, slips)),
         (not holds(o["parents"], 1), "forgot-parent"),
         (o["_op"] != "'relu'", "wrong-op"),
     ]
-    return first(rows, **fields)
+    return first(rows, **shown(case, o, expr=f"relu(Value({num(x)}))", want=want, args="(self,)"))
 
 
 def graph(case, o):
@@ -305,25 +286,18 @@ def expression(name, formula, slips):
     """The verdict on name_of(...) with stand-in Values for the case's inputs."""
 
     def verdict(case, o):
-        xs, want, unsupported, data = (
-            case["inputs"],
-            formula(*case["inputs"]),
-            o.get("unsupported"),
-            o.get("data"),
-        )
-        uses = {"**": "uses-pow", "-": "uses-sub", "/": "uses-div", "unary minus": "uses-neg"}.get(
-            unsupported
-        )
+        xs, got, unsupported = case["inputs"], o.get("data"), o.get("unsupported")
+        uses = {"**": "uses-pow", "-": "uses-sub", "/": "uses-div", "unary minus": "uses-neg"}
         rows = [
             (unsupported and o["operand"], "operand-not-a-value"),
-            (unsupported, "uses", uses),
+            (unsupported, "uses", uses.get(unsupported)),
             (o.get("number"), "returned-number"),
             ("other" in o, "no-return"),
-            (not close(data, want, **EXACT), "wrong-value", slip(data, slips(*xs))),
+            (not close(got, formula(*xs), **EXACT), "wrong-value", slip(got, slips(*xs))),
             (not o.get("reaches"), "lost-inputs"),
         ]
         expr = f"{name}_of({', '.join(f'Value({num(v)})' for v in xs)})"
-        return first(rows, **o, expr=expr, name=name, want=num(want), got=num(data))
+        return first(rows, **o, expr=expr, name=name, want=formula(*xs), got=got)
 
     return verdict
 
