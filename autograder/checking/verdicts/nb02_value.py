@@ -8,6 +8,7 @@ explained by the typical slip that gives exactly that number.
 
 from __future__ import annotations
 
+import functools
 import string
 
 from ..exercise import get_exercise
@@ -169,7 +170,7 @@ def value(case, o):
     if "pair" in case:
         (x, y), (a, b, grad) = case["pair"], o["pair"]
         return first([(a != x, "class-attribute"), (b != y or grad != 0.0, "shared-numbers")], x=x, y=y, a=a)
-    x, data, grad, shown = case["x"], o["data"], o["grad"], o["repr"]
+    x, data, grad, text = case["x"], o["data"], o["grad"], o["repr"]
     rows = [
         (not data["has"], "no-data"),
         (not data["float"], "data-not-float", "data-not-float" if data["inner"] == x else None),
@@ -177,9 +178,9 @@ def value(case, o):
         (not grad["has"], "no-grad"),
         (not grad["float"] or grad["value"] != 0.0, "grad-not-zero"),
     ]
-    if (failure := first(rows, **o, x=x, fx=float(x))) or "returned" not in shown:
-        return failure or fell_over("02.value", shown)
-    got, want = shown["returned"], f"Value(data={float(x)!r}, grad=0.0)"
+    if (failure := first(rows, **o, x=x, fx=float(x))) or "returned" not in text:
+        return failure or fell_over("02.value", text)
+    got, want = text["returned"], f"Value(data={float(x)!r}, grad=0.0)"
     keys = [
         (" object at 0x" in got, "default-repr"),
         (got.replace(" ", "") == want.replace(" ", ""), "repr-spacing"),
@@ -192,7 +193,12 @@ def value(case, o):
 
 def isolated(verdict):
     """The verdict, where the probe could give the student's Value its known-good constructor."""
-    return lambda case, o: say("not-a-class", **o) if "not_a_class" in o else verdict(case, o)
+
+    @functools.wraps(verdict)
+    def judge(case, o):
+        return say("not-a-class", **o) if "not_a_class" in o else verdict(case, o)
+
+    return judge
 
 
 def shown(case, o, **fields):
@@ -206,12 +212,12 @@ def arith(case, o):
     x, y, op, got, parents = case["x"], case["y"], case["op"], o["data"]["value"], o["parents"]
     method, other = ("__add__", "*") if op == "+" else ("__mul__", "+")
     slips = [("other-operation", operate(other, x, y)), ("subtracted", x - y if op == "+" else None)]
-    slips = slip(got, [*slips, ("left-operand", x), ("right-operand", y)], other=other, method=method, op=op)
+    found = slip(got, [*slips, ("left-operand", x), ("right-operand", y)], other=other, method=method, op=op)
     rows = [
         (o["other"], "not-a-value"),
         (o["operand"] is not None, "returned-operand"),
         (o["operands"] != [x, y], "changed-operands"),
-        (not close(got, operate(op, x, y), **EXACT), "wrong-data", slips),
+        (not close(got, operate(op, x, y), **EXACT), "wrong-data", found),
         (not holds(parents, 2), "forgot-parents", "parents-not-operands" if parents else ""),
         (o["_op"] != repr(op), "wrong-op"),
     ]
