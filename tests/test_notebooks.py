@@ -41,9 +41,9 @@ def test_student_notebooks_are_a_fresh_release(tmp_path):
 def test_graded_cells_are_written_from_the_declarations(name):
     """Each exercise of the notebook has one graded cell, with its points and check() calls."""
     assert exercises_in(name), f"{name} declares no exercises"
-    for folder in (SOLUTIONS, NOTEBOOKS):
+    for folder, released in ((SOLUTIONS, False), (NOTEBOOKS, True)):
         nb = nbformat.read(folder / name / f"{name}.ipynb", as_version=4)
-        assert graded_cell_differences(nb, name) == [], folder
+        assert graded_cell_differences(nb, name, released) == [], folder
 
 
 def test_release_refuses_a_notebook_that_disagrees_with_its_declarations(tmp_path):

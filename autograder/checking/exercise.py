@@ -58,9 +58,11 @@ class Exercise:
             )
         return SimpleNamespace(**{**dict.fromkeys(names), **dict(zip(names, objects))})
 
-    def cell_source(self) -> str:
-        """The graded cell: the visible self-check, then the hidden test."""
+    def cell_source(self, released=False) -> str:
+        """The graded cell: the visible self-check, then (in the source) the hidden test."""
         call = f"check({self.id!r}, {', '.join(self.objects)}".replace("'", '"')
+        if released:  # what students get: nbgrader removes the hidden part
+            return f"{call})"
         return f"{call})\n### BEGIN HIDDEN TESTS\n{call}, hidden=True)\n### END HIDDEN TESTS"
 
 

@@ -186,7 +186,7 @@ class Judge(NbGraderPreprocessor):
             planned = plan.get(cell.metadata.get("nbgrader", {}).get("grade_id"))
             if planned and cell.metadata.nbgrader.get("grade"):
                 cell.outputs = rendered(planned.exercise, verdict_of(planned, cell.outputs))
-                cell.source = planned.exercise.cell_source().split("\n### BEGIN HIDDEN TESTS")[0]
+                cell.source = planned.exercise.cell_source(released=True)
                 # the seed, for an instructor who wants to replay exactly this grading
                 cell.metadata["micrograd"] = {"exercise": planned.exercise.id, "seed": planned.seed}
         return nb, resources

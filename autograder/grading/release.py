@@ -28,8 +28,9 @@ def put_scripts_on_path():
         os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")
 
 
-def graded_cell_differences(nb, assignment: str) -> list[str]:
-    """How the notebook's graded cells differ from the exercises declared for it."""
+def graded_cell_differences(nb, assignment: str, released=False) -> list[str]:
+    """How the notebook's graded cells differ from the exercises declared for it
+    (`released`: a student version, whose hidden tests nbgrader removed)."""
     declared = {ex.grade_id: ex for ex in exercises_in(assignment)}
     cells = {
         c.metadata["nbgrader"]["grade_id"]: c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")
@@ -42,7 +43,7 @@ def graded_cell_differences(nb, assignment: str) -> list[str]:
             problems.append(
                 f"{grade_id} is worth {cell.metadata.nbgrader.get('points')}, {ex.id} says {ex.points}"
             )
-        if ex and cell.source != ex.cell_source():
+        if ex and cell.source != ex.cell_source(released):
             problems.append(f"{grade_id} does not hold {ex.id}'s check() calls")
     return problems
 
