@@ -1,0 +1,397 @@
+"""Verdicts for notebook 03: backpropagation, by hand and then automatically.
+
+The truth about every gradient is a central difference in float64, or the reference
+engine on the same graph. Before a backward pass the inputs' grads are nonzero and
+out.grad is not 1, so the expected gradient is `before + out.grad * local` and each
+typical mistake (`=` for `+=`, out.grad forgotten, ...) predicts another number; a
+wrong backward() is told by replaying the typical wrong passes on the same graph.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+from course_engine import Value
+from course_engine.gradcheck import central_difference
+
+from ..kit.compare import close, first_matching, matching
+from ..kit.failure import Failure, Mistakes
+from ..kit.fmt import fmt
+from ..probes.nb03_backprop import evaluate, reference_graph
+
+MISTAKES = Mistakes(
+    {
+        "overwrite-not-accumulate": "gradient overwritten instead of accumulated: use += in _backward (a value used in several places must collect every contribution)",
+        "missing-upstream": "local derivative not multiplied by out.grad: the chain rule is input.grad += local_derivative * out.grad",
+        "not-passed": "no gradient reached this input: set out._backward to your _backward function, and create out with its inputs as children so that backward() can reach them",
+        "product-operands-swapped": "operands swapped in the product rule: through out = self * other, self.grad gets other.data * out.grad (the OTHER factor), and other.grad gets self.data * out.grad",
+        "chain-rule-upstream": "chain rule: {detail}",
+        "sign-error": "sign error: {detail}",
+        "seed-not-one": "dL/dL = 1: nudging L by h changes L by h, so L.grad = 1.0",
+        "grad-not-a-number": "set each grad to a float computed from the nodes' .data and .grad",
+        "grads-typed-in": "compute each grad from .data and the grads already filled in, never from numbers typed in: the hidden tests use other values",
+        "grads-from-data": "compute each grad from .data and grads already filled in",
+        "forward-changed": "keep the forward line (out = Value(...)) as it was given",
+        "visited-twice": "nodes visited twice: a value reached along two paths had its _backward called twice. Keep a visited set so each node is listed (and visited) once",
+        "not-in-graph": "start from self and follow _prev only: list what the output was made from",
+        "missing-node": "the order must hold every value the output depends on, leaves and the output itself included",
+        "missing-self": "the order must hold every value the output depends on, leaves and the output itself included (append self too)",
+        "order-reversed": "append a node after visiting its parents (post-order); backward() is the one that walks the list in reverse",
+        "parent-after-child": "visit all of a node's parents before appending the node itself",
+        "seed-missing": "the output's grad was never seeded: backward() must start with self.grad = 1.0",
+        "not-reversed": "nodes visited in topological order, not reversed: the output must pass its gradient on first, so walk reversed(self.topological_order())",
+        "reset-grads": "backward() reset the grads: it must add to them (+=), so calling it twice on the same graph accumulates. Zeroing grads is a separate step (zero_grad, notebook 06)",
+        "seed-added": "seed with self.grad = 1.0 (set it), not self.grad += 1.0",
+        "backward-unexplained": "backward() should set self.grad = 1.0, then call _backward() on every node of reversed(self.topological_order()), each exactly once",
+        "reuse-counted-once": "b = a + a uses a twice, so a collects b.grad twice (db/da = 2)",
+        "reuse-path-missing": "a path from L to a is missing: a is used directly in L = c + a, in c = a * b, and twice in b = a + a",
+        "reuse-direct-path-missing": "the direct path L = c + a is missing (or overwritten by a later a.grad = ...): it adds L.grad to a.grad",
+        "reuse-one-path": "a.grad was overwritten, so only one path counts: add (+=) the contribution of every place a is used",
+        "forgets-inputs": "create the result with its inputs as children, e.g. Value(..., (self,), 'op')",
+        "operands-reversed": "{expr} computed as {instead}",
+        "plus-for-minus": "{expr} computed as {instead}",
+        "sub-sign": "sign error in subtraction: out = x - y grows with x and shrinks with y, so the local derivatives are +1 for x and -1 for y",
+        "neg-sign": "sign error: the local derivative of -x is -1",
+        "rsub-reversed": "k - x computed as x - k: __rsub__(self, other) must compute other - self",
+        "neg-forward": "-x computed as x: __neg__ must flip the sign",
+        "pow-off-by-one": "power rule off by one: d/dx x**n = n * x**(n - 1), not n * x**n",
+        "pow-no-n": "power rule: the factor n is missing: d/dx x**n = n * x**(n - 1), not x**(n - 1)",
+        "pow-exponent-up": "power rule: the exponent goes down by one: d/dx x**n = n * x**(n - 1), not n * x**(n + 1)",
+        "pow-times-n-minus-1": "power rule: multiply by n, not by n - 1: d/dx x**n = n * x**(n - 1)",
+        "div-sign": "sign error in division: d(x/y)/dy = -x / y**2 (x / y shrinks when the denominator grows)",
+        "div-no-x": "d(x/y)/dy = -x / y**2: the factor x (the numerator) is missing",
+        "div-times": "through x / y, x's local derivative is 1 / y, not y",
+        "rdiv-reversed": "k / x computed as x / k: __rtruediv__(self, other) must compute other / self",
+        "exp-x": "the local derivative of exp(x) is exp(x) itself (out.data), not x",
+        "exp-x-exp": "the local derivative of exp(x) is exp(x) itself (out.data), not x * exp(x)",
+        "exp-one": "the local derivative of exp(x) is exp(x) itself (out.data), not 1",
+        "tanh-input": "used 1 - x**2 with the input x; the local derivative of tanh is 1 - tanh(x)**2, that is 1 - out.data**2",
+        "tanh-no-square": "the local derivative of tanh is 1 - tanh(x)**2 (squared), not 1 - tanh(x)",
+        "tanh-no-one": "the local derivative of tanh is 1 - tanh(x)**2, not tanh(x)**2",
+        "relu-output": "relu's gradient taken from the output value (out.data * out.grad); its local derivative is 1 where the input is above 0 and 0 elsewhere",
+        "relu-condition": "wrong condition in relu's gradient: it passes out.grad on only where the input is above 0 (local derivative 1 there, 0 elsewhere)",
+        "relu-forward": "relu(x) = max(0, x): 0 for a negative input, x itself otherwise",
+        "sigmoid-s": "the local derivative of sigmoid is s * (1 - s) with s = out.data, not s alone",
+        "sigmoid-1-minus-s": "the local derivative of sigmoid is s * (1 - s) with s = out.data, not (1 - s) alone",
+        "sigmoid-input": "used the input x in x * (1 - x); the local derivative of sigmoid is s * (1 - s) with s = out.data (the output)",
+        "sigmoid-square": "the local derivative of sigmoid is s * (1 - s) with s = out.data, not s * s",
+        "sigmoid-minus-x": "sigmoid(x) = 1 / (1 + exp(-x)), with -x",
+        "leaky-zero": "leaky relu keeps a small slope below zero: its local derivative there is the slope, not 0 (that would be plain relu)",
+        "leaky-output": "leaky relu's gradient taken from the output value; below zero its local derivative is the slope",
+        "leaky-condition": "wrong condition in leaky relu's gradient: the local derivative is 1 where the input is above 0 and the slope elsewhere",
+        "leaky-forward-relu": "below zero, leaky relu gives slope * x, not 0",
+        "leaky-default": "the default slope is 0.01: def leaky_relu(self, slope=0.01)",
+        "gelu-exact": "that is the exact GELU (with erf); this exercise asks for the tanh approximation 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x**3)))",
+        "gelu-half": "the factor 0.5 in 0.5 * x * (1 + tanh(...)) is missing",
+        "gelu-forward": "compare your formula term by term with the tanh approximation 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x**3)))",
+        "gelu-not-composed": "compose gelu from *, +, ** and tanh (no _backward of its own): each piece already knows its local derivative",
+    }
+)
+M = MISTAKES
+# tolerances: the same float operations as a right answer; a finite difference
+EXACT, NUMERIC = {"rel": 1e-9, "abs_": 1e-12}, {"rel": 1e-5, "abs_": 1e-6}
+REFUSED = {
+    "class": "pass your Value class itself to check (check(..., Value)), got {}",
+    "method": "Value has no method {}(): run the exercise cell above first",
+    "function": "pass your function {} to check, got {}",
+}
+
+
+def guarded(verdict):
+    """The verdict, unless the check was refused what it needs (a class, a method, a function)."""
+
+    def judged(case, observation):
+        if "refused" in observation:
+            return Failure(REFUSED[observation["refused"][0]].format(*observation["refused"][1:]))
+        return verdict(case, observation)
+
+    return judged
+
+
+def _drawn(nodes, grads, notes):
+    """The graph to draw: reference nodes holding the grads observed, `notes` by node index."""
+    for node, grad in zip(nodes, grads):
+        node.grad = grad if isinstance(grad, float) else math.nan
+    return nodes[-1], {nodes[i]: note for i, note in notes.items()}
+
+
+# ---- 03.manual and 03.reuse: backpropagation by hand -------------------------------------
+
+
+def _manual_mistakes(name, v, g):
+    """What each typical mistake writes into `name`.grad (v: data, g: true grads, by label)."""
+    swapped, sign = M("product-operands-swapped"), lambda detail: M("sign-error", detail=detail)
+    if name == "L":
+        return M("seed-not-one")
+    if name in ("f", "d"):
+        other = "d" if name == "f" else "f"
+        return [(swapped, v[name]), (sign(f"dL/d{name} = {other}.data * L.grad"), -v[other])]
+    if name in ("c", "e"):
+        why = "through d = e + c the local derivative is 1, and it must be multiplied by d.grad (upstream)"
+        return [(M("chain-rule-upstream", detail=why), 1.0), (sign("+ passes d.grad on unchanged"), -g["d"])]
+    other = "b" if name == "a" else "a"
+    why = f"the local derivative {other}.data must be multiplied by e.grad (upstream)"
+    upstream, wrong_sign = M("chain-rule-upstream", detail=why), sign(f"d{name} = {other}.data * e.grad")
+    return [(upstream, v[other]), (swapped, v[name] * g["e"]), (wrong_sign, -v[other] * g["e"])]
+
+
+def _reuse_mistakes(name, v, g):
+    x, once = v["a"], M("reuse-one-path")
+    if name == "a":
+        paths = [M("reuse-counted-once"), M("reuse-path-missing"), M("reuse-direct-path-missing")]
+        return [*zip(paths, (1 + 3 * x, 1 + 2 * x, 4 * x)), (once, 2 * x), (once, 1.0), (once, x)]
+    upstream = M("chain-rule-upstream", detail="multiply by c.grad")
+    return [(M("product-operands-swapped"), v["b"]), (upstream, x)] if name == "b" else []
+
+
+def _by_hand(case, observation, order, mistakes, said, manual):
+    """Each grad, in `order`, against a finite difference of L in that node. 03.manual also
+    wants numbers and highlights every wrong node; 03.reuse highlights the one it names."""
+    spec, got = case["graph"], observation["grads"]
+    nodes, label = reference_graph(spec), [row[3] for row in spec]
+    forced = lambda i, t: reference_graph([*spec[:i], ["", [], t, ""], *spec[i + 1 :]])[-1].data  # noqa: E731
+    truth = [central_difference(lambda t, i=i: forced(i, t), n.data) for i, n in enumerate(nodes)]
+    wrong = [i for i in range(len(nodes)) if not close(got[i], truth[i], **NUMERIC)]
+    for i, name in ((label.index(name), name) for name in order):
+        if manual and not isinstance(got[i], float):
+            kind = got[i]["type"] if isinstance(got[i], dict) else type(got[i]).__name__
+            return Failure(f"{name}.grad should be a number, got {kind}", mistakes=M("grad-not-a-number"))
+        if i not in wrong:
+            continue
+        named = mistakes(name, dict(zip(label, (n.data for n in nodes))), dict(zip(label, truth)))
+        if isinstance(named, list):
+            otherwise = M("grads-typed-in" if manual else "grads-from-data")
+            named = matching(got[i], named, expected=truth[i], **NUMERIC) or otherwise
+        shown = [j for j in wrong if j == i or manual and isinstance(got[j], float)]
+        notes = {j: f"finite difference {fmt(truth[j])}" for j in shown}
+        what = f"{name}.grad = dL/d{name} is wrong (checked against a finite difference)"
+        return Failure(what, said, fmt(truth[i]), fmt(got[i]), named, _drawn(nodes, got, notes))
+    return None
+
+
+@guarded
+def manual(case, observation):
+    said = ", ".join(f"{label} = {fmt(number)}" for _, parents, number, label in case["graph"] if not parents)
+    return _by_hand(case, observation, "Lfdceab", _manual_mistakes, said, manual=True)
+
+
+@guarded
+def reuse(case, observation):
+    said = f"a = {fmt(case['graph'][0][2])}, b = a + a, c = a * b, L = c + a"
+    return _by_hand(case, observation, "Lcba", _reuse_mistakes, said, manual=False)
+
+
+# ---- 03.add_mul: local _backward of + and * ----------------------------------------------
+
+
+@guarded
+def add_mul(case, observation):
+    expr, (x, y, k), u = case["expr"], case["values"].values(), case["upstream"]
+    shown, given = expr.replace("k", fmt(k)), f"a = {fmt(x)}, b = {fmt(y)}"
+    if "returned" in observation:
+        return Failure(f"{shown} should return a Value, got {observation['returned']}")
+    a, b = Value(x), Value(y)
+    (out := evaluate(expr, {"a": a, "b": b, "k": k})).backward()  # the local derivatives: a.grad, b.grad
+    if not close(data := observation["data"], out.data, rel=1e-9):
+        what = f"the forward value of {shown} is wrong"
+        return Failure(what, given, fmt(out.data), fmt(data), M("forward-changed"))
+    product, square = "*" in expr and expr != "a * a", expr == "a * a"
+    inputs = zip("ab", (x, y), (a.grad, b.grad), case["before"], observation["grads"])
+    for name, own, local, before, got in list(inputs)[: 2 if "b" in expr else 1]:
+        if close(got, expected := before + u * local, **EXACT):
+            continue
+        candidates = [
+            (M("product-operands-swapped"), before + own * u if product else None),
+            (M("overwrite-not-accumulate"), (own if square else local) * u),
+            (M("missing-upstream"), before + local),
+            (M("not-passed"), before),
+        ]
+        return Failure(
+            f"after out = {shown}, out._backward() leaves the wrong {name}.grad",
+            f"{given}; before the call {name}.grad = {fmt(before)} and out.grad = {fmt(u)}",
+            f"{fmt(expected)}  (= {fmt(before)} + out.grad * {fmt(local)})",
+            fmt(got),
+            matching(got, candidates, expected=expected, **EXACT),
+        )
+    return None
+
+
+# ---- 03.topo and 03.backward: graphs built by the checks ---------------------------------
+
+
+def describe(case, nodes) -> str:
+    leaf, shape = {n.label: fmt(n.data) for n in nodes if not n._prev}, case["shape"]
+    if shape == "expression":
+        return "L = (a*b + c) * f with " + ", ".join(f"{k} = {leaf[k]}" for k in "abcf")
+    if shape == "reuse":
+        return f"b = a + a, c = a * b, L = c + a with a = {leaf['a']}"
+    if shape == "random":
+        size = len(nodes[-1].topological_order())
+        return f"a random graph of {size} nodes in which some values are used twice"
+    return f"a chain of {len(nodes)} operations"
+
+
+@guarded
+def topo(case, observation):
+    nodes, got = reference_graph(case["graph"]), observation.get("order")
+    said, root, counts = describe(case, nodes), len(nodes) - 1, Counter(got)
+    if "returned" in observation:
+        what = f"topological_order() should return a list of Values, got {observation['returned']}"
+        return Failure(what, said)
+    right = [nodes.index(n) for n in nodes[-1].topological_order()]
+    name = lambda i: i if isinstance(i, str) else nodes[i].label  # noqa: E731 (a str: not in the graph)
+    for i in got:
+        if counts[i] > 1:
+            what = f"node {name(i)} appears {counts[i]} times in the order"
+            sizes = f"{len(got)} entries for {len(right)} nodes"
+            return Failure(what, said, "each node exactly once", sizes, M("visited-twice"))
+        if i not in right:
+            what = f"{name(i)} is in the order but the output does not depend on it"
+            return Failure(what, said, mistakes=M("not-in-graph"))
+    for i in (i for i in right if i not in counts):
+        missing = M("missing-self" if i == root else "missing-node")
+        return Failure(
+            f"node {name(i)} is missing from the order", said, f"{len(right)} nodes", f"{len(got)}", missing
+        )
+    position, edges = {i: p for p, i in enumerate(got)}, [(i, p) for i in got for p in case["graph"][i][1]]
+    if len(got) > 1 and all(position[p] > position[i] for i, p in edges):
+        last, first = f"{name(root)} last, each node after its parents", f"{name(got[0])} first"
+        reversed_ = "the order is reversed: the output comes first"
+        return Failure(reversed_, said, last, first, M("order-reversed"))
+    for i, p in ((i, p) for i, p in edges if position[p] > position[i]):
+        what, after = f"{name(i)} comes before its parent {name(p)}", "every node after all of its parents"
+        return Failure(what, said, after, mistakes=M("parent-after-child"))
+    return None
+
+
+def with_repeats(spec, i):
+    """Depth-first post-order from node i with no visited set: a node reached twice is listed twice."""
+    return [j for p in spec[i][1] for j in with_repeats(spec, p)] + [i]
+
+
+def simulate(spec, nodes, visit, passes, seed="set", reset=False):
+    """The grads (by node index) that backward passes visiting the nodes `visit` leave."""
+    grads = [0.0] * len(nodes)
+    for _ in range(passes):
+        grads = [0.0] * len(nodes) if reset else grads
+        grads[-1] = 1.0 + (grads[-1] if seed == "add" else 0.0) if seed else grads[-1]
+        for i in visit:
+            for p, local in zip(spec[i][1], nodes[i]._local_grads):
+                grads[p] += local * grads[i]
+    return grads
+
+
+@guarded
+def backward(case, observation):
+    spec, got, passes = case["graph"], observation["grads"], case.get("passes", 1)
+    nodes = reference_graph(spec)
+    order = [nodes.index(n) for n in nodes[-1].topological_order()]
+    run = lambda visit, **how: simulate(spec, nodes, visit, passes, **how)  # noqa: E731
+    expected, back = run(order[::-1]), order[::-1]
+    if passes == 2:
+        mistakes = [(M("reset-grads"), run(back, reset=True)), (M("seed-added"), run(back, seed="add"))]
+    else:
+        mistakes = [(M("seed-missing"), run(back, seed=None)), (M("not-reversed"), run(order))]
+        mistakes.append((M("visited-twice"), run(with_repeats(spec, len(spec) - 1)[::-1])))
+    if not (wrong := [i for i in order if not close(got[i], expected[i], **EXACT)]):
+        return None
+    first, twice = wrong[-1], passes == 2  # the first wrong one from the output back
+    return Failure(
+        f"after {'two backward() calls' if twice else 'backward()'}: {nodes[first].label}.grad is wrong",
+        describe(case, nodes) + (", backward() called twice" if twice else ""),
+        fmt(expected[first]),
+        fmt(got[first]),
+        first_matching(got, mistakes, **EXACT) or M("backward-unexplained"),
+        _drawn(nodes, got, {i: f"should be {fmt(expected[i])}" for i in wrong}),
+    )
+
+
+# ---- one operation each: 03.sub ... 03.gelu ------------------------------------------------
+
+
+GELU = "0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x**3)))"  # the tanh approximation
+MATH = dict(exp=math.exp, tanh=math.tanh, erf=math.erf, sqrt=math.sqrt, pi=math.pi, max=max)
+MATH["sigmoid"] = lambda x: Value(x).sigmoid().data
+LEAKY = "x if x > 0 else k * x"
+VALUE = {"x.exp()": "exp(x)", "x.tanh()": "tanh(x)", "x.relu()": "max(x, 0.0)", "x.sigmoid()": "sigmoid(x)"}
+VALUE |= {"x.gelu()": GELU, "x.leaky_relu(k)": LEAKY, "x.leaky_relu()": LEAKY}  # else: the expression
+POW = {"pow-off-by-one": "n * x**n", "pow-no-n": "x ** (n - 1)", "pow-exponent-up": "n * x ** (n + 1)"}
+TANH = {"tanh-input": "1 - x**2", "tanh-no-square": "1 - tanh(x)", "tanh-no-one": "tanh(x) ** 2"}
+SIGMOID = {"sigmoid-input": "x * (1 - x)", "sigmoid-s": "sigmoid(x)", "sigmoid-1-minus-s": "1 - sigmoid(x)"}
+LEAKY_LOCAL = {"leaky-zero": "None if x > 0 else 0.0", "leaky-output": LEAKY}
+LOCAL = {  # operation: {input: {mistake: the local derivative it takes instead (None: not at this x)}}
+    "-x": {"x": {"neg-sign": "1.0"}},
+    "x - y": {"x": {"sub-sign": "-1.0"}, "y": {"sub-sign": "1.0"}},
+    "x - k": {"x": {"sub-sign": "-1.0"}},
+    "k - x": {"x": {"sub-sign": "1.0"}},
+    "x ** n": {"x": {**POW, "pow-times-n-minus-1": "(n - 1) * x ** (n - 1)"}},
+    "x / y": {"x": {"div-times": "y"}, "y": {"div-sign": "x / y**2", "div-no-x": "-1 / y**2"}},
+    "x / k": {"x": {"div-times": "k"}},
+    "k / x": {"x": {"div-sign": "k / x**2", "div-no-x": "-1 / x**2"}},
+    "x.exp()": {"x": {"exp-x": "x", "exp-x-exp": "x * exp(x)", "exp-one": "1.0"}},
+    "x.tanh()": {"x": TANH},
+    "x.relu()": {"x": {"relu-output": "x if x > 0 else None", "relu-condition": "None if x > 0 else 1.0"}},
+    "x.sigmoid()": {"x": {**SIGMOID, "sigmoid-square": "sigmoid(x) ** 2"}},
+    "x.leaky_relu(k)": {"x": {**LEAKY_LOCAL, "leaky-condition": "k if x > 0 else 1.0"}},
+}
+LOCAL["x.leaky_relu()"] = LOCAL["x.leaky_relu(k)"]  # with k = 0.01
+FORWARD = {  # operation: {mistake: the value it computes instead}
+    "-x": {"neg-forward": "x"},
+    "x - y": {"operands-reversed": "y - x", "plus-for-minus": "x + y"},
+    "x - k": {"operands-reversed": "k - x"},
+    "k - x": {"rsub-reversed": "x - k", "plus-for-minus": "k + x"},
+    "x / y": {"operands-reversed": "y / x"},
+    "x / k": {"operands-reversed": "k / x"},
+    "k / x": {"rdiv-reversed": "x / k"},
+    "x.relu()": {"relu-forward": "x if x < 0 else 0.0"},
+    "x.sigmoid()": {"sigmoid-minus-x": "1 / (1 + exp(x))"},
+    "x.leaky_relu(k)": {"leaky-forward-relu": "max(x, 0.0)"},
+    "x.leaky_relu()": {"leaky-forward-relu": "max(x, 0.0)", "leaky-default": "0.1 * x"},
+    "x.gelu()": {"gelu-exact": "0.5 * x * (1 + erf(x / sqrt(2)))", "gelu-half": f"2 * {GELU}"},
+}
+
+
+def _at(formula, values):
+    """A formula of the tables above, in floats (leaky relu's slope k is 0.01 unless given)."""
+    return evaluate(formula, {**MATH, "k": 0.01, **values})
+
+
+def _predicted(formulas, values, expr=None):
+    return [(M(key, expr=expr, instead=f), _at(f, values)) for key, f in formulas.items()]
+
+
+@guarded
+def operation(case, observation):
+    if "composed" in case:  # gelu's own graph
+        if (n := observation["nodes"]) >= 5 and "tanh" in observation["ops"]:
+            return None
+        what = f"gelu should be built from other operations, but its graph has {n} nodes and no tanh"
+        return Failure(what, mistakes=M("gelu-not-composed"))
+    expr, values, u, data = case["expr"], case["values"], case["upstream"], observation.get("data")
+    given, names = ", ".join(f"{k} = {fmt(v)}" for k, v in values.items()), [n for n in "xy" if n in values]
+    if "returned" in observation:
+        return Failure(f"{expr} should return a Value, got {observation['returned']}", given)
+    if not close(data, truth := _at(VALUE.get(expr, expr), values), **EXACT):
+        found = matching(data, _predicted(FORWARD.get(expr, {}), values, expr), expected=truth, **EXACT)
+        found = found or (M("gelu-forward") if expr == "x.gelu()" else None)
+        return Failure(f"the forward value of {expr} is wrong", given, fmt(truth), fmt(data), found)
+    for name in (name for name, reached in zip(names, observation["reached"]) if not reached):
+        what = f"the result of {expr} does not remember {name}: {name} is not among its children (_prev), "
+        return Failure(what + "so backward() could never reach it", given, mistakes=M("forgets-inputs"))
+    for name, before, got in zip(names, case["before"], observation["grads"]):
+        local = central_difference(lambda t: _at(VALUE.get(expr, expr), {**values, name: t}), values[name])
+        if close(got, expected := before + u * local, **NUMERIC):
+            continue
+        own = _predicted(LOCAL.get(expr, {}).get(name, {}), values)
+        wrong = [(m, None if w is None else before + u * w) for m, w in own]
+        generic = [(M("overwrite-not-accumulate"), u * local), (M("missing-upstream"), before + local)]
+        return Failure(
+            f"the gradient of {expr} with respect to {name} is wrong",
+            f"{given}; before the backward pass {name}.grad = {fmt(before)} and out.grad = {fmt(u)}",
+            f"{fmt(expected)}  (= {fmt(before)} + out.grad * d(out)/d{name}, "
+            f"where d(out)/d{name} = {fmt(local)} by finite differences)",
+            fmt(got),
+            matching(got, [*wrong, *generic, (M("not-passed"), before)], expected=expected, **NUMERIC),
+        )
+    return None
