@@ -19,15 +19,14 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from autograder.grading.grade import grade
+from autograder.grading.prepare import nbgrader, prepare
+from autograder.grading.release import put_scripts_on_path
+from autograder.grading.score import cell_scores
+from autograder.layout import ROOT, notebook_path
+
 sys.path.insert(0, str(ROOT / "examples"))
-
 from make_sample_class import assignments, completed, spoil  # noqa: E402
-
-from autograder.grading.grade import grade  # noqa: E402
-from autograder.grading.prepare import nbgrader, prepare  # noqa: E402
-from autograder.grading.release import put_scripts_on_path  # noqa: E402
-from autograder.grading.score import cell_scores  # noqa: E402
 
 MISTAKES = {  # one typical slip per notebook where the benchmark has one
     "01_derivatives": ("(f(x + h) - f(x - h)) / (2 * h)", "(f(x + h) - f(x)) / h"),
@@ -41,9 +40,9 @@ def make_class(folder: Path, students: int) -> Path:
         for a, nb in full.items():
             if i % 3 == 2 and a in MISTAKES:
                 nb = spoil(nb, *MISTAKES[a])
-            target = folder / f"student{i:02d}" / a
-            target.mkdir(parents=True)
-            (target / f"{a}.ipynb").write_text(json.dumps(nb))
+            target = notebook_path(folder / f"student{i:02d}", a)
+            target.parent.mkdir(parents=True)
+            target.write_text(json.dumps(nb))
     return folder
 
 
@@ -73,7 +72,7 @@ def main():
     grade(submissions, parallel, jobs=args.jobs, progress=False)
     t_parallel = time.perf_counter() - start
 
-    same = cell_scores(sequential / "gradebook.db") == cell_scores(parallel / "gradebook.db")
+    same = cell_scores(sequential) == cell_scores(parallel)
     print(
         f"class: {args.students} students x {len(assignments())} notebooks = {notebooks} notebooks, "
         f"{os.cpu_count()} cores"

@@ -15,21 +15,21 @@ import re
 import shutil
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-CLASS = ROOT / "examples" / "sample_class"
+from autograder.layout import NOTEBOOKS, ROOT, SAMPLE_CLASS, SOLUTIONS, notebook_path
+
 SOLUTION_MARKERS = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*\n", re.MULTILINE)
 
 
-def load(folder: str, assignment: str) -> dict:
-    return json.loads((ROOT / folder / assignment / f"{assignment}.ipynb").read_text())
+def load(folder: Path, assignment: str) -> dict:
+    return json.loads(notebook_path(folder, assignment).read_text())
 
 
 def completed(assignment: str) -> dict:
     """The student notebook with every answer filled in from the solutions."""
-    student = load("notebooks", assignment)
+    student = load(NOTEBOOKS, assignment)
     answers = {
         c["metadata"]["nbgrader"]["grade_id"]: SOLUTION_MARKERS.sub("", "".join(c["source"]))
-        for c in load("solutions", assignment)["cells"]
+        for c in load(SOLUTIONS, assignment)["cells"]
         if c["metadata"].get("nbgrader", {}).get("solution")
     }
     for cell in student["cells"]:
@@ -40,7 +40,7 @@ def completed(assignment: str) -> dict:
 
 
 def blank(assignment: str) -> dict:
-    return load("notebooks", assignment)
+    return load(NOTEBOOKS, assignment)
 
 
 def cells(nb, kind):
@@ -149,18 +149,18 @@ def stories() -> dict:
 
 def assignments() -> list[str]:
     """The released assignments: what students have received."""
-    return sorted(p.name for p in (ROOT / "notebooks").iterdir() if p.is_dir())
+    return sorted(p.name for p in NOTEBOOKS.iterdir() if p.is_dir())
 
 
-def build(target: Path = CLASS) -> Path:
+def build(target: Path = SAMPLE_CLASS) -> Path:
     if target.exists():
         shutil.rmtree(target)
     for student, notebooks in stories().items():
         for assignment, nb in notebooks.items():
-            folder = target / student / assignment
-            folder.mkdir(parents=True)
+            path = notebook_path(target / student, assignment)
+            path.parent.mkdir(parents=True)
             data = nb if isinstance(nb, bytes) else (json.dumps(nb, indent=1, sort_keys=True) + "\n").encode()
-            (folder / f"{assignment}.ipynb").write_bytes(data)
+            path.write_bytes(data)
     return target
 
 

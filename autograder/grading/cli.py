@@ -29,7 +29,9 @@ def main(argv=None):
     gr.add_argument("--no-sandbox", action="store_true", help="run student code without bubblewrap")
     gr.add_argument("--quiet", action="store_true", help="no progress bar")
 
-    rep = commands.add_parser("report", help="class report of a grading folder")
+    rep = commands.add_parser(
+        "report", help="class report of a grading folder: scores, pass rates, misconceptions, problems"
+    )
     rep.add_argument("folder")
 
     val = commands.add_parser("validate", help="check a notebook before submitting it")
@@ -54,9 +56,12 @@ def _release(args):
 
 
 def _grade(args):
-    from .grade import grade, score_table
+    from .export import GRADES_CSV
+    from .grade import grade
+    from .prepare import GRADEBOOK
+    from .score import score_table
 
-    results = grade(
+    outcomes = grade(
         args.submissions,
         args.out,
         jobs=args.jobs,
@@ -67,11 +72,9 @@ def _grade(args):
         sandboxed=False if args.no_sandbox else None,
         progress=not args.quiet,
     )
-    print(score_table(results))
+    print(score_table(outcomes))
     out = Path(args.out)
-    print(
-        f"\ngradebook: {out / 'gradebook.db'}\ngrades:    {out / 'grades.csv'}\nfeedback:  {out / 'feedback'}/"
-    )
+    print(f"\ngradebook: {out / GRADEBOOK}\ngrades:    {out / GRADES_CSV}\nfeedback:  {out / 'feedback'}/")
     return 0
 
 

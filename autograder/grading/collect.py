@@ -17,6 +17,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .outcome import Status
+
 DEFAULT_PATTERN = r"^(?P<student>[A-Za-z0-9.\-]+?)_"
 
 
@@ -30,6 +32,13 @@ class Submission:
     @property
     def key(self) -> str:
         return f"{self.student}/{self.assignment}"
+
+    @property
+    def status(self) -> Status | None:
+        """MISSING or INVALID when there is nothing to run; None when it can be run."""
+        if self.path is None:
+            return Status.MISSING
+        return Status.INVALID if self.problem else None
 
 
 def find_submissions(source, assignments, pattern=DEFAULT_PATTERN, expected=None) -> list[Submission]:
@@ -100,9 +109,11 @@ def stage(submissions, course: Path):
 
 def _nbgrader_layout(source: Path, assignments) -> list[Submission]:
     found = []
-    for student in sorted(p for p in source.iterdir() if p.is_dir()):
+    for student in sorted(p for p in source.iterdir() if p.is_dir() and not _clutter(Path(p.name))):
         for assignment in assignments:
-            notebooks = sorted((student / assignment).glob("*.ipynb"))
+            notebooks = sorted(
+                p for p in (student / assignment).glob("*.ipynb") if not _clutter(Path(p.name))
+            )
             if notebooks:
                 preferred = student / assignment / f"{assignment}.ipynb"
                 path = preferred if preferred.exists() else notebooks[0]
@@ -115,7 +126,7 @@ def _lms_layout(source: Path, assignments, pattern) -> list[Submission]:
     if "student" not in regex.groupindex:
         raise ValueError(f"--pattern {pattern!r} needs a named group (?P<student>...)")
     found, seen = [], set()
-    for path in sorted(p for p in source.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts):
+    for path in sorted(p for p in source.rglob("*.ipynb") if not _clutter(p.relative_to(source))):
         match = regex.search(path.name)
         if not match:
             continue
@@ -129,6 +140,12 @@ def _lms_layout(source: Path, assignments, pattern) -> list[Submission]:
             seen.add(key)
             found.append(Submission(key[0], assignment, path))
     return found
+
+
+def _clutter(relative: Path) -> bool:
+    """Files no student handed in: Jupyter's checkpoints, hidden files, and the
+    resource forks macOS puts in zip archives (__MACOSX/._name.ipynb)."""
+    return any(part.startswith(".") or part == "__MACOSX" for part in relative.parts)
 
 
 def _unzip(archive: Path) -> Path:

@@ -1,4 +1,4 @@
-"""Stage 2, execute: autograde one submission with nbgrader, in a folder of its own.
+"""Stage 2, execute: autograde each submission with nbgrader, in a folder of its own.
 
 Why a folder (and a gradebook) per submission: nbgrader's autograde writes its
 SQLite gradebook as it goes, so two autogrades at once contend for the same
@@ -24,9 +24,10 @@ from pathlib import Path
 from queue import Empty, Queue
 from threading import Thread
 
+from ..layout import SOLUTIONS
 from . import sandbox
-from .prepare import write_config
-from .release import ROOT
+from .outcome import Status
+from .prepare import GRADEBOOK, write_config
 
 FEEDBACK_EXTRA = """\
 # feedback shows what failed and why, not the hidden test code
@@ -46,17 +47,21 @@ class Settings:
     timeout: int = 30  # seconds per cell
     memory_mb: int = 2048  # address-space cap per kernel
     sandboxed: bool = True
-    hidden: tuple = (ROOT / "solutions",)  # folders student code must not see
+    hidden: tuple[Path, ...] = (SOLUTIONS,)  # folders student code must not see
 
 
-@dataclass
-class JobResult:
+@dataclass(frozen=True)
+class Execution:
+    """How one submission's run went: GRADED (nbgrader scored it and wrote its
+    feedback in `folder`) or why not (CRASHED, TIMED_OUT, NBGRADER_ERROR, INTERNAL_ERROR)."""
+
     student: str
     assignment: str
-    ok: bool
+    status: Status
     reason: str | None = None
     seconds: float = 0.0
-    folder: Path | None = None
+    folder: Path | None = None  # the job's course folder
+    sandboxed: bool = True
     log: str = field(default="", repr=False)
 
     @property
@@ -82,7 +87,7 @@ def prepare_job(
     submitted.mkdir(parents=True)
     name = f"{assignment}.ipynb"
     shutil.copyfile(course / "submitted" / student / assignment / name, submitted / name)
-    shutil.copyfile(template_db, job / "gradebook.db")
+    shutil.copyfile(template_db, job / GRADEBOOK)
     (job / "source").symlink_to(course / "source", target_is_directory=True)
     autograded = job / "autograded" / student / assignment
     autograded.mkdir(parents=True)
@@ -94,23 +99,25 @@ def prepare_job(
     )
     sandbox.write_kernelspec(job / "jupyter", argv)
     extra = FEEDBACK_EXTRA.format(ip=str(run / "kernel"), kernel=sandbox.KERNEL_NAME)
-    write_config(job, job / "gradebook.db", settings.timeout, extra)
+    write_config(job, settings.timeout, extra)
     return job
 
 
 class Worker:
     """One `python -m autograder.grading.worker` process, restarted when it dies or hangs."""
 
+    command = (sys.executable, "-m", "autograder.grading.worker")
+
     def __init__(self):
         self.process = None
 
     def run(
         self, job: Path, run: Path, student: str, assignment: str, limit: float
-    ) -> tuple[bool, str, str | None]:
-        """(ok, nbgrader's log, reason when not ok)."""
+    ) -> tuple[Status, str | None, str]:
+        """(status, the reason when not GRADED, nbgrader's log)."""
         if self.process is None or self.process.poll() is not None:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "autograder.grading.worker"],
+                list(self.command),
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
@@ -118,26 +125,28 @@ class Worker:
                 start_new_session=True,  # so a hung job can be killed with all its children
             )
         request = {"folder": str(job), "runtime": str(run), "assignment": assignment, "student": student}
+        hung, line = False, ""
         try:
             self.process.stdin.write(json.dumps(request) + "\n")
             self.process.stdin.flush()
             ready, _, _ = select.select([self.process.stdout], [], [], limit)
-            line = self.process.stdout.readline() if ready else ""
+            hung = not ready
+            line = "" if hung else self.process.stdout.readline()  # "" at once: it died
         except (BrokenPipeError, OSError):
-            line = ""
+            pass  # it died before it could read the job
         if not line:
-            hung = self.process.poll() is None
             self.stop()
-            reason = (
-                f"grading took longer than {limit:.0f} s and was stopped" if hung else "the grader crashed"
-            )
-            return False, "", reason
+            if hung:
+                return Status.TIMED_OUT, f"grading took longer than {limit:.0f} s and was stopped", ""
+            return Status.CRASHED, "the grader crashed while running the notebook", ""
         try:
             answer = json.loads(line)
         except json.JSONDecodeError:
             self.stop()
-            return False, line, "the grader returned something unreadable"
-        return answer["ok"], answer["log"], None if answer["ok"] else failure_reason(answer["log"])
+            return Status.INTERNAL_ERROR, "the grader returned something unreadable", line
+        if answer["ok"]:
+            return Status.GRADED, None, answer["log"]
+        return (*failure_status(answer["log"]), answer["log"])
 
     def stop(self):
         if self.process is not None and self.process.poll() is None:
@@ -146,7 +155,7 @@ class Worker:
         self.process = None
 
 
-def run_job(course, template_db, student, assignment, settings: Settings, worker: Worker) -> JobResult:
+def run_job(course, template_db, student, assignment, settings: Settings, worker: Worker) -> Execution:
     """Autograde and render feedback for one submission; never raises for a bad submission."""
     start = time.perf_counter()
     run = Path(tempfile.mkdtemp(prefix="mcg-"))
@@ -154,31 +163,35 @@ def run_job(course, template_db, student, assignment, settings: Settings, worker
         job = prepare_job(course, template_db, student, assignment, settings, run)
         # each cell gets `timeout`; the whole notebook a generous bound on top
         limit = 120 + 40 * settings.timeout
-        ok, log, reason = worker.run(job, run, student, assignment, limit)
+        status, reason, log = worker.run(job, run, student, assignment, limit)
     finally:
         shutil.rmtree(run, ignore_errors=True)
-    return JobResult(student, assignment, ok, reason, time.perf_counter() - start, job, log)
+    seconds = time.perf_counter() - start
+    return Execution(student, assignment, status, reason, seconds, job, settings.sandboxed, log)
 
 
-def failure_reason(log: str) -> str:
-    """A sentence for the student and the report, read off nbgrader's log."""
-    if "DeadKernelError" in log or "Kernel died" in log or "kernel died" in log.lower():
-        return (
+def failure_status(log: str) -> tuple[Status, str]:
+    """Why nbgrader did not grade a notebook, read off its log: a status and a
+    sentence for the student and the report."""
+    if "DeadKernelError" in log or "kernel died" in log.lower():
+        return Status.CRASHED, (
             "the Python kernel died while running the notebook (os._exit, a crash, or too much "
             "memory); the notebook could not be graded"
         )
     if "CellTimeoutError" in log or "Timeout" in log:
-        return "the notebook did not finish in time"
+        return Status.TIMED_OUT, "the notebook did not finish in time"
     errors = [line.strip() for line in log.splitlines() if "[ERROR]" in line or "Error" in line]
-    return "nbgrader could not grade the notebook: " + (errors[-1] if errors else "unknown error")
+    return Status.NBGRADER_ERROR, "nbgrader could not grade the notebook: " + (
+        errors[-1] if errors else "unknown error"
+    )
 
 
-def run_all(course: Path, pairs, settings: Settings, jobs: int, on_done=None) -> list[JobResult]:
-    """Run every (student, assignment) job on `jobs` workers, calling `on_done(result)`
+def run_all(course: Path, pairs, settings: Settings, jobs: int, on_done=None) -> list[Execution]:
+    """Run every (student, assignment) job on `jobs` workers, calling `on_done(execution)`
     as each finishes (in the calling thread, so it may write the class gradebook)."""
     template = course / "work" / "template.db"
     template.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(course / "gradebook.db", template)  # a still copy: the class gradebook changes as we go
+    shutil.copyfile(course / GRADEBOOK, template)  # a still copy: the class gradebook changes as we go
     queue = Queue()
     for pair in pairs:
         queue.put(pair)
@@ -195,7 +208,10 @@ def run_all(course: Path, pairs, settings: Settings, jobs: int, on_done=None) ->
                 try:
                     result = run_job(course, template, student, assignment, settings, worker)
                 except Exception as error:  # a fault of ours must not stall the batch either
-                    result = JobResult(student, assignment, False, f"internal grading error: {error!r}")
+                    reason = f"internal grading error: {error!r}"
+                    result = Execution(
+                        student, assignment, Status.INTERNAL_ERROR, reason, sandboxed=settings.sandboxed
+                    )
                 done.put(result)
         finally:
             worker.stop()

@@ -1,9 +1,13 @@
-"""The grading folder: nbgrader's course layout, config and SQLite gradebook.
+"""Stage 0, prepare: the grading folder, nbgrader's course layout, config and gradebook.
 
 DIR/nbgrader_config.py   settings every nbgrader step here reads
 DIR/source/              a copy of solutions/ (with hidden tests)
 DIR/gradebook.db         nbgrader's gradebook: assignments, students, grades
 DIR/submitted/ autograded/ feedback/   per student, as nbgrader lays them out
+
+Every folder nbgrader works in (the class's, and each job's own, see execute)
+keeps its gradebook at FOLDER/gradebook.db; `gradebook_url` is the one place
+that turns a folder into the address nbgrader opens.
 """
 
 from __future__ import annotations
@@ -12,10 +16,12 @@ import hashlib
 import shutil
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
-from .release import ROOT, assignments
+from ..layout import SOLUTIONS, assignments
 
+GRADEBOOK = "gradebook.db"
 CONFIG = """\
 # written by micrograd-course grade
 c = get_config()  # noqa: F821
@@ -30,9 +36,30 @@ c.ClearSolutions.code_stub = {{"python": "# YOUR CODE HERE\\nraise NotImplemente
 """
 
 
-def write_config(folder: Path, db_path: Path, timeout: int, extra: str = "") -> None:
+def gradebook_url(folder: Path) -> str:
+    """The SQLAlchemy address of the gradebook of a grading (or job) folder."""
+    return f"sqlite:///{Path(folder).resolve() / GRADEBOOK}"
+
+
+def open_gradebook(folder: Path):
+    """nbgrader's Gradebook of a grading (or job) folder, to use in a `with` block."""
+    from nbgrader.api import Gradebook
+
+    _quiet_sqlalchemy()
+    return Gradebook(gradebook_url(folder))
+
+
+def _quiet_sqlalchemy():
+    from sqlalchemy.exc import SAWarning
+
+    # nbgrader's own queries trip SQLAlchemy's autoflush warnings; they say nothing to an instructor
+    warnings.filterwarnings("ignore", category=SAWarning)
+
+
+def write_config(folder: Path, timeout: int, extra: str = "") -> None:
+    """nbgrader_config.py for the course folder `folder`, with its own gradebook."""
     folder.mkdir(parents=True, exist_ok=True)
-    text = CONFIG.format(root=str(folder), db=f"sqlite:///{db_path}", timeout=timeout, extra=extra)
+    text = CONFIG.format(root=str(folder), db=gradebook_url(folder), timeout=timeout, extra=extra)
     (folder / "nbgrader_config.py").write_text(text)
 
 
@@ -54,37 +81,37 @@ def nbgrader_api(course: Path):
     from nbgrader.coursedir import CourseDirectory
     from traitlets.config.loader import PyFileConfigLoader
 
+    _quiet_sqlalchemy()
     config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
     return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
 
 
-def source_digest(root: Path = ROOT) -> str:
+def source_digest(solutions: Path = SOLUTIONS) -> str:
+    """A fingerprint of every source notebook: prepare regenerates only when it changes."""
     digest = hashlib.sha256()
-    for path in sorted((root / "solutions").rglob("*.ipynb")):
+    for path in sorted(solutions.rglob("*.ipynb")):
         if ".ipynb_checkpoints" not in path.parts:
-            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.relative_to(solutions.parent).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
-def prepare(course: Path, timeout: int, root: Path = ROOT) -> list[str]:
+def prepare(course: Path, timeout: int) -> list[str]:
     """Create or update the grading folder; returns the assignment names.
 
     The gradebook keeps every grade across runs; the assignments are
     (re)generated only when solutions/ changed since the last run.
     """
-    course = course.resolve()
-    write_config(course, course / "gradebook.db", timeout)
-    names = assignments(root)
+    course = Path(course).resolve()
+    write_config(course, timeout)
+    names = assignments()
     stamp = course / ".source-digest"
-    digest = source_digest(root)
-    if stamp.exists() and stamp.read_text() == digest and (course / "gradebook.db").exists():
+    digest = source_digest()
+    if stamp.exists() and stamp.read_text() == digest and (course / GRADEBOOK).exists():
         return names
     if (course / "source").exists():
         shutil.rmtree(course / "source")
-    shutil.copytree(
-        root / "solutions", course / "source", ignore=shutil.ignore_patterns(".ipynb_checkpoints")
-    )
+    shutil.copytree(SOLUTIONS, course / "source", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     api = nbgrader_api(course)
     for name in names:
         result = api.generate_assignment(name, force=True)

@@ -17,7 +17,14 @@ import tempfile
 from functools import cache
 from pathlib import Path
 
+from ..layout import ROOT
+
 KERNEL_NAME = "micrograd-grading"
+UNSANDBOXED_WARNING = (
+    "WARNING: student code runs UNSANDBOXED (bubblewrap is not installed, or cannot run here):\n"
+    "it can read and write anything this user can, including the gradebook. Install it\n"
+    "(sudo apt-get install bubblewrap) or grade inside a disposable container."
+)
 
 
 @cache
@@ -58,10 +65,26 @@ def kernel_argv(writable, hidden, memory_mb: int, sandboxed: bool) -> list[str]:
     return argv + limited
 
 
+def choose(hidden, memory_mb: int, requested: bool | None = None) -> bool:
+    """Whether grading kernels run sandboxed: as requested, or (None) whenever
+    bubblewrap works here. A sandboxed kernel that does not start falls back to an
+    unsandboxed one, loudly; when no kernel starts at all, nothing is graded."""
+    sandboxed = bwrap_works() if requested is None else requested
+    if sandboxed:
+        problem = kernel_problem(hidden, memory_mb, sandboxed=True)
+        if problem:
+            print(f"The sandboxed grading kernel does not start here: {problem}", file=sys.stderr)
+            sandboxed = False
+    if not sandboxed:
+        print(UNSANDBOXED_WARNING, file=sys.stderr)
+        problem = kernel_problem(hidden, memory_mb, sandboxed=False)
+        if problem:
+            raise RuntimeError(f"no grading kernel starts on this machine, so nothing was graded: {problem}")
+    return sandboxed
+
+
 def needed_under_tmp() -> list[Path]:
     """The course and its Python, where they live under /tmp (which the kernel gets empty)."""
-    from .release import ROOT
-
     folders = {ROOT, Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()}
     tmp = Path("/tmp").resolve()
     inside = sorted(f for f in folders if f != tmp and tmp in f.parents)

@@ -1,45 +1,40 @@
 """Stage 3, score: put each submission's outcome into the class gradebook.
 
 A graded job's scores are copied from its private gradebook; a submission that
-could not be graded (missing, broken, crashed) gets a zero on every graded cell
-and a reason. Re-running replaces a submission's scores in place: nothing is
-duplicated, and manual scores and other students' grades are left alone.
+could not be graded (missing, invalid, crashed, ...) gets a zero on every
+graded cell and a reason. Re-running replaces a submission's scores in place:
+nothing is duplicated, and manual scores and other students' grades are left
+alone.
 """
 
 from __future__ import annotations
 
 import html
-import json
-import re
 import shutil
 from pathlib import Path
 
-import nbformat
-from nbgrader.api import Gradebook
-
-from .execute import JobResult
-
-ANSI = re.compile(r"\x1b\[[0-9;]*m")
-RESULTS = "results.json"
+from ..cells import read_graded_cells
+from ..layout import notebook_path
+from .execute import Execution
+from .outcome import Outcome, Status
+from .prepare import open_gradebook
 
 
-def load_results(course: Path) -> dict:
-    path = course / RESULTS
-    return json.loads(path.read_text()) if path.exists() else {}
+def record(course: Path, execution: Execution) -> Outcome:
+    """The outcome of one run, written into the class gradebook."""
+    if execution.status is Status.GRADED:
+        return record_graded(course, execution)
+    return record_zero(
+        course, execution.student, execution.assignment, execution.status, execution.reason,
+        sandboxed=execution.sandboxed,
+    )  # fmt: skip
 
 
-def save_results(course: Path, results: dict) -> None:
-    (course / RESULTS).write_text(json.dumps(results, indent=1, sort_keys=True))
-
-
-def db_url(course: Path) -> str:
-    return f"sqlite:///{course / 'gradebook.db'}"
-
-
-def record_graded(course: Path, result: JobResult) -> dict:
-    """Copy nbgrader's scores for one submission from its job into the class gradebook."""
-    s, a = result.student, result.assignment
-    with Gradebook(f"sqlite:///{result.folder / 'gradebook.db'}") as job_gb:
+def record_graded(course: Path, execution: Execution) -> Outcome:
+    """Copy nbgrader's scores for one submission from its job into the class gradebook,
+    with its autograded notebook and feedback."""
+    s, a = execution.student, execution.assignment
+    with open_gradebook(execution.folder) as job_gb:
         job_sub = job_gb.find_submission(a, s)
         scores = {
             (nb.name, g.name): (g.auto_score, g.needs_manual_grade)
@@ -48,7 +43,7 @@ def record_graded(course: Path, result: JobResult) -> dict:
         }
         comments = {(nb.name, c.name): c.auto_comment for nb in job_sub.notebooks for c in nb.comments}
         timestamp = job_sub.timestamp
-    with Gradebook(db_url(course)) as gb:
+    with open_gradebook(course) as gb:
         gb.update_or_create_student(s)
         gb.update_or_create_submission(a, s, timestamp=timestamp)
         for (notebook, cell), (auto, manual) in scores.items():
@@ -62,22 +57,25 @@ def record_graded(course: Path, result: JobResult) -> dict:
         target = course / kind / s / a
         if target.exists():
             shutil.rmtree(target)
-        shutil.copytree(result.folder / kind / s / a, target)
-    return {
-        "student": s,
-        "assignment": a,
-        "status": "graded",
-        "reason": None,
-        "score": score,
-        "max_score": max_score,
-        "failures": failed_checks(course / "autograded" / s / a / f"{a}.ipynb"),
-        "seconds": round(result.seconds, 2),
-    }
+        shutil.copytree(execution.folder / kind / s / a, target)
+    return Outcome(
+        student=s,
+        assignment=a,
+        status=Status.GRADED,
+        score=score,
+        max_score=max_score,
+        cells=tuple(read_graded_cells(notebook_path(course / "autograded" / s, a))),
+        seconds=round(execution.seconds, 2),
+        sandboxed=execution.sandboxed,
+    )
 
 
-def record_zero(course: Path, student: str, assignment: str, status: str, reason: str) -> dict:
-    """Zero on every graded cell, with a reason the student and the report can read."""
-    with Gradebook(db_url(course)) as gb:
+def record_zero(
+    course: Path, student: str, assignment: str, status: Status, reason: str, sandboxed: bool | None = None
+) -> Outcome:
+    """Zero on every graded cell, with a reason the student and the report can read;
+    the feedback says it, and what to do."""
+    with open_gradebook(course) as gb:
         gb.update_or_create_student(student)
         submission = gb.update_or_create_submission(assignment, student)
         for notebook in submission.notebooks:
@@ -85,43 +83,17 @@ def record_zero(course: Path, student: str, assignment: str, status: str, reason
                 grade.auto_score, grade.needs_manual_grade = 0.0, False
         gb.db.commit()
         score, max_score = _score(gb, assignment, student)
-    for kind in ("autograded",):
-        shutil.rmtree(course / kind / student / assignment, ignore_errors=True)
+    shutil.rmtree(course / "autograded" / student / assignment, ignore_errors=True)
     feedback = course / "feedback" / student / assignment
     shutil.rmtree(feedback, ignore_errors=True)
     feedback.mkdir(parents=True)
-    (feedback / f"{assignment}.html").write_text(_zero_feedback(student, assignment, reason))
-    return {
-        "student": student,
-        "assignment": assignment,
-        "status": status,
-        "reason": reason,
-        "score": score,
-        "max_score": max_score,
-        "failures": [],
-        "seconds": 0.0,
-    }
+    (feedback / f"{assignment}.html").write_text(zero_feedback(student, assignment, status, reason))
+    return Outcome(student, assignment, status, score, max_score, reason, sandboxed=sandboxed)
 
 
-def failed_checks(notebook_path: Path) -> list[dict]:
-    """Each graded cell that failed in an autograded notebook: its id and first message line."""
-    nb = nbformat.read(notebook_path, as_version=4)
-    failures = []
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if cell.cell_type != "code" or not meta.get("grade"):
-            continue
-        for output in cell.get("outputs", []):
-            if output.output_type == "error":
-                message = ANSI.sub("", f"{output.ename}: {output.evalue}")
-                failures.append({"cell": meta["grade_id"], "message": message})
-                break
-    return failures
-
-
-def cell_scores(db_path: Path) -> dict:
-    """(student, assignment, graded cell) -> auto score, for every grade in a gradebook."""
-    with Gradebook(f"sqlite:///{db_path}") as gb:
+def cell_scores(course: Path) -> dict[tuple[str, str, str], float]:
+    """(student, assignment, graded cell) -> auto score, for every grade in a folder's gradebook."""
+    with open_gradebook(course) as gb:
         return {
             (sub.student.id, assignment.name, grade.name): grade.auto_score
             for assignment in gb.assignments
@@ -131,20 +103,53 @@ def cell_scores(db_path: Path) -> dict:
         }
 
 
-def _score(gb: Gradebook, assignment: str, student: str):
+def score_table(outcomes: dict[str, Outcome]) -> str:
+    """Students down, assignments across: 'score/max', or '0 (status)' when not graded."""
+    students = sorted({o.student for o in outcomes.values()})
+    assignments = sorted({o.assignment for o in outcomes.values()})
+    width = max([7, *map(len, students)])
+    cols = [max(9, len(a)) for a in assignments]
+    lines = [f"{'student':<{width}}  " + "  ".join(f"{a:>{w}}" for a, w in zip(assignments, cols))]
+    for student in students:
+        cells = []
+        for a, w in zip(assignments, cols):
+            o = outcomes.get(f"{student}/{a}")
+            if o is None:
+                text = "-"
+            elif o.status is Status.GRADED:
+                text = f"{o.score:g}/{o.max_score:g}"
+            else:
+                text = f"0 ({o.status.value})"
+            cells.append(f"{text:>{w}}")
+        lines.append(f"{student:<{width}}  " + "  ".join(cells))
+    return "\n".join(lines)
+
+
+def _score(gb, assignment: str, student: str) -> tuple[float, float]:
     submission = gb.find_submission(assignment, student)
     return submission.score, submission.max_score
 
 
-def _zero_feedback(student, assignment, reason):
+NEXT_STEP = {
+    Status.MISSING: "hand in your notebook, {notebook}.",
+    Status.INTERNAL_ERROR: "nothing: the grader failed, not your notebook; it will be graded again.",
+}
+RUN_IT_FIRST = (
+    "open your notebook in JupyterLab, choose <em>Kernel &gt; Restart and run all</em>, make sure "
+    "it runs to the end, run <code>micrograd-course validate {notebook}</code>, and submit again."
+)
+
+
+def zero_feedback(student: str, assignment: str, status: Status, reason: str) -> str:
+    """The feedback page of a submission that scored zero without being run to the end."""
+    notebook = html.escape(f"{assignment}.ipynb")
+    next_step = NEXT_STEP.get(status, RUN_IT_FIRST).format(notebook=notebook)
     return (
         "<!DOCTYPE html><html><head><meta charset='utf-8'>"
         f"<title>{html.escape(assignment)}: feedback</title></head><body>"
-        f"<h1>{html.escape(assignment)}: not graded</h1>"
+        f"<h1>{html.escape(assignment)}: not graded ({html.escape(status.value)})</h1>"
         f"<p>Student: {html.escape(student)}</p>"
         f"<p><strong>Score: 0.</strong> Reason: {html.escape(reason)}.</p>"
-        "<p>What to do: open your notebook in JupyterLab, choose <em>Kernel &gt; Restart and "
-        "run all</em>, make sure it runs to the end, run "
-        f"<code>micrograd-course validate {html.escape(assignment)}.ipynb</code>, and submit again.</p>"
+        f"<p>What to do: {next_step}</p>"
         "</body></html>\n"
     )

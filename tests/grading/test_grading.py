@@ -1,242 +1,187 @@
 """The instructor's workflow end to end on the bundled sample class: real nbgrader,
-real kernels, the real sandbox, the real SQLite gradebook."""
+real kernels, the real sandbox, the real SQLite gradebook.
+
+The class is graded once (the module's fixture); each test reads what only a real
+run can show. What one stage does alone is proven by that stage's unit tests.
+"""
 
 from __future__ import annotations
 
-import csv
 import json
 import shutil
 import sqlite3
 import subprocess
 import sys
-import zipfile
 
 import pytest
-from nbgrader.api import Gradebook
 
 from autograder import get_exercise
-from autograder.grading.collect import find_submissions
+from autograder.grading.cli import main
 from autograder.grading.grade import grade
-from autograder.grading.prepare import nbgrader, prepare
-from autograder.grading.release import ROOT, assignments, put_scripts_on_path
-from autograder.grading.report import common_failures, exercise_pass_rates, problem_submissions, write_report
+from autograder.grading.outcome import Status, load_outcomes
+from autograder.grading.prepare import GRADEBOOK, nbgrader, open_gradebook, write_config
+from autograder.grading.release import put_scripts_on_path
 from autograder.grading.sandbox import bwrap_works
-from autograder.grading.score import cell_scores, load_results
+from autograder.grading.score import cell_scores
+from autograder.layout import ROOT, SAMPLE_CLASS, notebook_path
 
-SAMPLE = ROOT / "examples" / "sample_class"
 TIMEOUT = 20  # seconds per cell (eli's endless loop costs this much); imports need some under load
 EXPECTED = ["01_derivatives"]  # what every student of the sample class owes
+FIRST = "01_derivatives"
 
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     out = tmp_path_factory.mktemp("grading")
-    results = grade(SAMPLE, out, jobs=2, timeout=TIMEOUT, expected=EXPECTED, progress=False)
-    return out, results
+    outcomes = grade(SAMPLE_CLASS, out, jobs=2, timeout=TIMEOUT, expected=EXPECTED, progress=False)
+    return out, outcomes
 
 
-def max_score(out, assignment):
-    with Gradebook(f"sqlite:///{out / 'gradebook.db'}") as gb:
-        return gb.find_assignment(assignment).max_score
-
-
-def scores(out):
+def submission_scores(folder):
     """(student, assignment) -> score, straight from the gradebook."""
-    with Gradebook(f"sqlite:///{out / 'gradebook.db'}") as gb:
-        return {
-            (sub.student.id, sub.assignment.name): sub.score
-            for assignment in gb.assignments
-            for sub in assignment.submissions
-        }
+    with open_gradebook(folder) as gb:
+        return {(s.student.id, s.assignment.name): s.score for a in gb.assignments for s in a.submissions}
 
 
-def ada_assignments():
-    return sorted(p.name for p in (SAMPLE / "ada").iterdir())
-
-
-def test_sample_class_is_a_fresh_build(tmp_path):
-    sys.path.insert(0, str(ROOT / "examples"))
-    from make_sample_class import build
-
-    fresh = build(tmp_path / "class")
-    files = sorted(p.relative_to(fresh) for p in fresh.rglob("*") if p.is_file())
-    assert files == sorted(p.relative_to(SAMPLE) for p in SAMPLE.rglob("*") if p.is_file())
-    for rel in files:
-        assert (fresh / rel).read_bytes() == (SAMPLE / rel).read_bytes(), f"{rel}: run `make release`"
+def max_scores(folder):
+    with open_gradebook(folder) as gb:
+        return {a.name: a.max_score for a in gb.assignments}
 
 
 def test_every_student_gets_the_expected_score(graded):
-    out, results = graded
-    got = scores(out)
-    first, third = "01_derivatives", "03_backprop"
+    out, _ = graded
+    got, full = submission_scores(out), max_scores(out)
     central = get_exercise("01.central").points
-    for a in ada_assignments():
-        assert got[("ada", a)] == max_score(out, a), a
-    assert got[("blake", first)] == got[("blake", "02_value")] == 0
-    assert got[("chen", first)] == max_score(out, first) - central
-    assert got[("chen", third)] == max_score(out, third) - get_exercise("03.tanh").points
-    assert got[("dara", first)] == 0
-    assert got[("eli", first)] == max_score(out, first)  # the loop cost only its own (ungraded) cell
-    assert got[("fay", first)] == max_score(out, first) - central  # edited test cell restored
-    assert got[("gus", first)] == max_score(out, first) - central  # deleted test cell restored
-    assert got[("hana", "02_value")] == max_score(out, "02_value")
-    assert got[("hana", first)] == 0
-    assert got[("ivan", first)] == got[("ivan", "02_value")] == 0
-    assert got[("kai", first)] == max_score(out, first)
+    for a in sorted(p.name for p in (SAMPLE_CLASS / "ada").iterdir()):
+        assert got[("ada", a)] == full[a], a
+    assert got[("blake", FIRST)] == got[("blake", "02_value")] == 0
+    assert got[("chen", FIRST)] == full[FIRST] - central
+    assert got[("chen", "03_backprop")] == full["03_backprop"] - get_exercise("03.tanh").points
+    assert got[("dara", FIRST)] == 0
+    assert got[("eli", FIRST)] == full[FIRST]  # the loop cost only its own (ungraded) cell
+    assert got[("fay", FIRST)] == full[FIRST] - central  # edited test cell restored
+    assert got[("gus", FIRST)] == full[FIRST] - central  # deleted test cell restored
+    assert got[("hana", "02_value")] == full["02_value"]
+    assert got[("hana", FIRST)] == 0
+    assert got[("ivan", FIRST)] == got[("ivan", "02_value")] == 0
+    assert got[("kai", FIRST)] == full[FIRST]
     # sys.exit() only ends its own cell; a syntax error costs the exercise it is in
-    assert got[("lena", first)] == max_score(out, first) - get_exercise("01.partials").points
+    assert got[("lena", FIRST)] == full[FIRST] - get_exercise("01.partials").points
 
 
-def test_reasons_for_zeros(graded):
-    _, results = graded
-    assert results["dara/01_derivatives"]["status"] == "crashed"
-    assert "kernel died" in results["dara/01_derivatives"]["reason"]
-    assert results["hana/01_derivatives"]["status"] == "missing"
-    assert results["ivan/01_derivatives"]["reason"] == "the submitted file is empty"
-    assert "not valid JSON" in results["ivan/02_value"]["reason"]
-    lena = {f["cell"]: f["message"] for f in results["lena/01_derivatives"]["failures"]}
-    assert list(lena) == ["01_partials_test"] and "partials_of_d" in lena["01_partials_test"]
-    chen = {f["cell"]: f["message"] for f in results["chen/01_derivatives"]["failures"]}
-    assert "forward difference" in chen["01_central_test"]
+def test_outcomes_say_why_and_are_saved_as_returned(graded):
+    out, outcomes = graded
+    assert load_outcomes(out) == outcomes
+    assert outcomes["dara/01_derivatives"].status is Status.CRASHED
+    assert "kernel died" in outcomes["dara/01_derivatives"].reason
+    assert outcomes["hana/01_derivatives"].status is Status.MISSING
+    assert outcomes["ivan/01_derivatives"].status is outcomes["ivan/02_value"].status is Status.INVALID
+    graded_ones = [o for o in outcomes.values() if o.status is Status.GRADED]
+    assert len(graded_ones) == 17 and all(o.sandboxed is bwrap_works() for o in graded_ones)
+    assert all(o.score == sum(c.points for c in o.cells if c.passed) for o in graded_ones)
+
+
+def test_the_checks_named_mistakes_reach_the_outcomes_and_the_report(graded):
+    """Hidden tests publish the mistakes they recognised; the autograded notebooks keep them."""
+    out, outcomes = graded
+    chen = {c.grade_id: c for c in outcomes["chen/01_derivatives"].failed_cells}
+    assert list(chen) == ["01_central_test"] and chen["01_central_test"].exercise == "01.central"
+    assert chen["01_central_test"].mistakes, "the failing check named no mistake"
+    lena = outcomes["lena/01_derivatives"].failed_cells
+    assert [c.grade_id for c in lena] == ["01_partials_test"] and "partials_of_d" in lena[0].error
+    assert main(["report", str(out)]) == 0
+    text = (out / "report" / "report.md").read_text()
+    assert f"### 01.central: {get_exercise('01.central').title} (4 of 8 students failed)" in text
+    assert f"| 1 | `{chen['01_central_test'].keys[0]}` |" in text
+    assert "- hana / 01_derivatives: missing: no notebook was submitted" in text
 
 
 def test_endless_loop_is_interrupted_and_the_rest_graded(graded):
     out, _ = graded
-    nb = json.loads((out / "autograded" / "eli" / "01_derivatives" / "01_derivatives.ipynb").read_text())
+    nb = json.loads(notebook_path(out / "autograded" / "eli", FIRST).read_text())
     errors = [o["ename"] for c in nb["cells"] for o in c.get("outputs", []) if o["output_type"] == "error"]
     assert "KeyboardInterrupt" in errors or "CellTimeoutError" in errors
 
 
 @pytest.mark.skipif(not bwrap_works(), reason="bubblewrap cannot run here")
 def test_sandbox_stops_writes_to_the_gradebook_and_the_network(graded):
-    out, results = graded
-    nb = json.loads((out / "autograded" / "kai" / "01_derivatives" / "01_derivatives.ipynb").read_text())
+    out, _ = graded
+    nb = json.loads(notebook_path(out / "autograded" / "kai", FIRST).read_text())
     text = "".join("".join(o.get("text", "")) for c in nb["cells"] for o in c.get("outputs", []))
     assert "network: blocked" in text and "network: open" not in text
     job = out / "work" / "kai__01_derivatives"
-    for gradebook in (out / "gradebook.db", job / "gradebook.db"):  # the class's, and the job's own copy
+    for gradebook in (out / GRADEBOOK, job / GRADEBOOK):  # the class's, and the job's own copy
         assert f"could not write {gradebook} - Read-only file system" in text
         assert f"wrote {gradebook}" not in text
         assert b"tampered" not in gradebook.read_bytes()
-    sqlite3.connect(out / "gradebook.db").execute("pragma integrity_check").fetchall()
-    assert all(r.get("sandboxed") for r in results.values() if r["status"] == "graded")
+    sqlite3.connect(out / GRADEBOOK).execute("pragma integrity_check").fetchall()
 
 
-def test_grades_csv_has_nbgraders_columns(graded):
-    out, _ = graded
-    rows = list(csv.DictReader((out / "grades.csv").open()))
-    assert set(rows[0]) >= {"assignment", "student_id", "raw_score", "score", "max_score"}
-    ada = [r for r in rows if r["student_id"] == "ada" and r["assignment"] in ada_assignments()]
-    assert len(ada) == len(ada_assignments())
-    assert all(float(r["score"]) == float(r["max_score"]) for r in ada)
-
-
-def test_feedback_explains_without_showing_hidden_tests(graded):
-    out, _ = graded
-    html = (out / "feedback" / "chen" / "01_derivatives" / "01_derivatives.html").read_text()
+def test_feedback_explains_without_showing_hidden_tests_and_grades_are_exported(graded):
+    out, outcomes = graded
+    html = (out / "feedback" / "chen" / FIRST / f"{FIRST}.html").read_text()
     assert "forward difference" in html
     assert "hidden=True" not in html and "BEGIN HIDDEN TESTS" not in html
+    assert "vnd.micrograd-course" not in html  # the failure data stays invisible
     broken = (out / "feedback" / "ivan" / "02_value" / "02_value.html").read_text()
     assert "not valid JSON" in broken and "Score: 0" in broken
+    assert len((out / "grades.csv").read_text().splitlines()) > len(outcomes)  # a header and a row each
 
 
-def test_report(graded):
+def test_regrading_from_the_command_line_unsandboxed(graded, tmp_path):
+    """Late work, graded into a copy of the class folder without the sandbox: only the
+    late submission changes, nothing is added twice, and the lack of a sandbox is loud."""
     out, _ = graded
-    target = write_report(out)
-    assert (out / "report" / "scores.png").read_bytes()[:4] == b"\x89PNG"
-    rates = exercise_pass_rates(out)["01_derivatives"]
-    assert 0 < rates["01_central_test"] < rates["01_forward_test"] < 1  # chen, fay, gus; blake left both
-    assert any("forward difference" in message for message, _ in common_failures(out))
-    problems = {(r["student"], r["assignment"]) for r in problem_submissions(out)}
-    assert {("hana", "01_derivatives"), ("ivan", "01_derivatives"), ("dara", "01_derivatives")} <= problems
-    text = target.read_text()
-    assert "hana / 01_derivatives: missing" in text
-
-
-def test_regrading_updates_without_losing_or_duplicating(graded, tmp_path):
-    out, _ = graded
-    before = cell_scores(out / "gradebook.db")
-    late = tmp_path / "late" / "hana" / "01_derivatives"
+    copy = tmp_path / "grading"
+    shutil.copytree(out, copy, symlinks=True)
+    before = cell_scores(copy)
+    late = tmp_path / "late" / "hana" / FIRST
     late.mkdir(parents=True)
-    shutil.copyfile(SAMPLE / "ada" / "01_derivatives" / "01_derivatives.ipynb", late / "01_derivatives.ipynb")
-    grade(tmp_path / "late", out, jobs=1, timeout=TIMEOUT, progress=False)
-    after = cell_scores(out / "gradebook.db")
+    shutil.copyfile(notebook_path(SAMPLE_CLASS / "ada", FIRST), late / f"{FIRST}.ipynb")
+    done = subprocess.run(
+        [sys.executable, "-m", "autograder.grading.cli", "grade", str(tmp_path / "late"), "--out", str(copy),
+         "--no-sandbox", "--quiet", "--timeout", str(TIMEOUT)],
+        capture_output=True, text=True, cwd=ROOT,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "UNSANDBOXED" in done.stderr
+    full = max_scores(copy)[FIRST]
+    hana = next(line for line in done.stdout.splitlines() if line.startswith("hana "))
+    assert hana.split()[1] == f"{full:g}/{full:g}"
+    after = cell_scores(copy)
     assert set(after) == set(before)  # the same cells, none added twice
     changed = {k for k in after if after[k] != before[k]}
-    assert changed and all(k[0] == "hana" and k[1] == "01_derivatives" for k in changed)
-    assert scores(out)[("hana", "01_derivatives")] == max_score(out, "01_derivatives")
-    assert load_results(out)["hana/01_derivatives"]["status"] == "graded"
+    assert changed and all(k[:2] == ("hana", FIRST) for k in changed)
+    outcome = load_outcomes(copy)["hana/01_derivatives"]
+    assert outcome.status is Status.GRADED and outcome.sandboxed is False
 
 
 def test_parallel_grades_equal_sequential_nbgrader(graded, tmp_path):
-    """Plain `nbgrader autograde`, one assignment after another, on the same class."""
-    out, results = graded
+    """Plain `nbgrader autograde`, all assignments in one run, one notebook after another."""
+    out, outcomes = graded
     put_scripts_on_path()
     course = tmp_path / "sequential"
-    prepare(course, TIMEOUT)
+    shutil.copytree(out / "source", course / "source")
+    shutil.copyfile(out / GRADEBOOK, course / GRADEBOOK)
+    write_config(course, TIMEOUT)
+    with open_gradebook(course) as gb:  # the prepared course, without anyone's grades
+        for student in list(gb.students):
+            gb.remove_student(student.id)
     # kai tries to tamper with gradebooks: never run him unsandboxed; eli's loop only costs time
     comparable = [
-        r
-        for r in results.values()
-        if r["status"] == "graded"
-        and r["student"] not in ("kai", "eli")
-        and r["assignment"] in ("01_derivatives", "03_backprop")
+        o
+        for o in outcomes.values()
+        if o.status is Status.GRADED
+        and o.student not in ("kai", "eli")
+        and o.assignment in ("01_derivatives", "03_backprop")
     ]
-    for r in comparable:
-        src = SAMPLE / r["student"] / r["assignment"] / f"{r['assignment']}.ipynb"
-        dst = course / "submitted" / r["student"] / r["assignment"]
-        dst.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(src, dst / src.name)
-    for assignment in sorted({r["assignment"] for r in comparable}):
-        nbgrader("autograde", assignment, "--force", cwd=course)
-    ours, theirs = cell_scores(out / "gradebook.db"), cell_scores(course / "gradebook.db")
-    keys = {k for k in theirs if any(k[0] == r["student"] and k[1] == r["assignment"] for r in comparable)}
-    assert len(keys) > 20
+    for o in comparable:
+        target = notebook_path(course / "submitted" / o.student, o.assignment)
+        target.parent.mkdir(parents=True)
+        shutil.copyfile(notebook_path(SAMPLE_CLASS / o.student, o.assignment), target)
+    done = nbgrader("autograde", "*", "--force", cwd=course)
+    assert done.returncode == 0, done.stderr[-3000:]
+    ours, theirs = cell_scores(out), cell_scores(course)
+    keys = {k for k in theirs if any(k[:2] == (o.student, o.assignment) for o in comparable)}
+    assert len(keys) > 20 and len(keys) == len(theirs)
     assert {k: ours[k] for k in keys} == {k: theirs[k] for k in keys}
-
-
-def test_lms_zip_export_is_understood(tmp_path):
-    archive = tmp_path / "export.zip"
-    with zipfile.ZipFile(archive, "w") as zf:
-        zf.write(SAMPLE / "ada" / "01_derivatives" / "01_derivatives.ipynb", "ada_1234_01_derivatives.ipynb")
-        zf.write(SAMPLE / "chen" / "01_derivatives" / "01_derivatives.ipynb", "chen_99_01_derivatives.ipynb")
-        zf.write(SAMPLE / "chen" / "03_backprop" / "03_backprop.ipynb", "chen_99_03_backprop.ipynb")
-        zf.writestr("../escape_01_derivatives.ipynb", "{}")
-    found = {
-        (s.student, s.assignment): s
-        for s in find_submissions(archive, assignments(), expected=["01_derivatives", "03_backprop"])
-    }
-    assert set(found) == {
-        ("ada", "01_derivatives"),
-        ("ada", "03_backprop"),
-        ("chen", "01_derivatives"),
-        ("chen", "03_backprop"),
-    }
-    assert found[("ada", "03_backprop")].path is None  # expected from everyone, missing for ada
-    custom = find_submissions(archive, assignments(), pattern=r"_(?P<student>\d+)_")
-    assert {s.student for s in custom} == {"1234", "99"}
-
-
-def cli(*args):
-    return subprocess.run(
-        [sys.executable, "-m", "autograder.grading.cli", *args], capture_output=True, text=True, cwd=ROOT
-    )
-
-
-def test_validate_command_exit_status_and_message():
-    good = cli("validate", str(SAMPLE / "ada" / "01_derivatives" / "01_derivatives.ipynb"))
-    assert good.returncode == 0 and "Ready to submit" in good.stdout
-    bad = cli("validate", str(SAMPLE / "chen" / "01_derivatives" / "01_derivatives.ipynb"))
-    assert bad.returncode == 1 and "forward difference" in bad.stdout
-    missing = cli("validate", "nope.ipynb")
-    assert missing.returncode == 1 and "does not exist" in missing.stdout
-
-
-def test_unsandboxed_grading_says_so_loudly(tmp_path):
-    one = tmp_path / "one" / "ada" / "01_derivatives"
-    one.mkdir(parents=True)
-    shutil.copyfile(SAMPLE / "ada" / "01_derivatives" / "01_derivatives.ipynb", one / "01_derivatives.ipynb")
-    done = cli("grade", str(tmp_path / "one"), "--out", str(tmp_path / "g"), "--no-sandbox", "--quiet")
-    assert done.returncode == 0, done.stderr
-    assert "UNSANDBOXED" in done.stderr
-    assert "ada" in done.stdout and "9/9" in done.stdout

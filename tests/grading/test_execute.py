@@ -1,0 +1,158 @@
+"""execute: one folder per job, a worker process per thread, a status for every way a run ends."""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+
+import pytest
+from nbconvert import HTMLExporter
+from tinycourse import ASSIGNMENT, failure, graded_cell, notebook, passing_notebook, write_notebook
+
+from autograder.grading import execute, sandbox
+from autograder.grading.execute import Execution, Settings, Worker, failure_status, prepare_job, run_all
+from autograder.grading.feedback import ErrorMessagesOnly
+from autograder.grading.outcome import Status
+from autograder.grading.prepare import gradebook_url
+
+
+@pytest.mark.parametrize(
+    ("log", "status", "words"),
+    [
+        ("[ERROR] DeadKernelError: Kernel died", Status.CRASHED, "kernel died"),
+        ("nbclient: Kernel died while waiting", Status.CRASHED, "os._exit"),
+        ("CellTimeoutError: A cell timed out", Status.TIMED_OUT, "did not finish in time"),
+        (
+            "[INFO] ok\n[ERROR] There was an error processing notebook x\nbye",
+            Status.NBGRADER_ERROR,
+            "processing notebook x",
+        ),
+        ("", Status.NBGRADER_ERROR, "unknown error"),
+    ],
+)
+def test_failure_status_from_nbgraders_log(log, status, words):
+    got, reason = failure_status(log)
+    assert got is status and words.lower() in reason.lower()
+
+
+def test_a_job_folder_holds_the_submission_its_gradebook_and_a_sandboxed_kernel(tmp_path):
+    course = tmp_path / "course"
+    write_notebook(passing_notebook(), course / "submitted" / "ada" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    (course / "source").mkdir()
+    template = tmp_path / "template.db"
+    template.write_bytes(b"a gradebook")
+    run = tmp_path / "run"
+    settings = Settings(timeout=7, memory_mb=64, sandboxed=True, hidden=(tmp_path / "solutions",))
+    job = prepare_job(course, template, "ada", ASSIGNMENT, settings, run)
+    assert job == course / "work" / f"ada__{ASSIGNMENT}"
+    assert (job / "submitted" / "ada" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").exists()
+    assert (job / "gradebook.db").read_bytes() == b"a gradebook"  # a private copy
+    assert (job / "source").resolve() == (course / "source").resolve()
+    config = (job / "nbgrader_config.py").read_text()
+    assert f"c.CourseDirectory.db_url = {gradebook_url(job)!r}" in config
+    assert "c.Execute.timeout = 7" in config and "ErrorMessagesOnly" in config
+    argv = json.loads((job / "jupyter" / "kernels" / sandbox.KERNEL_NAME / "kernel.json").read_text())["argv"]
+    autograded = str(job / "autograded" / "ada" / ASSIGNMENT)
+    assert argv[0] == "bwrap" and ["--bind", autograded, autograded] == argv[argv.index(autograded) - 1 :][:3]
+    assert ["--tmpfs", str(course)] == argv[argv.index(str(course)) - 1 :][:2]  # the class's folder is hidden
+    assert f"--as={64 * 1024 * 1024}" in argv
+    (job / "autograded" / "ada" / ASSIGNMENT / "stale.ipynb").write_text("{}")
+    again = prepare_job(course, template, "ada", ASSIGNMENT, settings, run)
+    assert again == job and not (job / "autograded" / "ada" / ASSIGNMENT / "stale.ipynb").exists()
+
+
+def stand_in(code: str):
+    """A Worker whose process runs `code` instead of nbgrader."""
+    worker = Worker()
+    worker.command = (sys.executable, "-c", code)
+    return worker
+
+
+ANSWER = "import json, sys\nfor line in sys.stdin:\n    print(json.dumps({answer!r}), flush=True)\n"
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "reason"),
+    [
+        (ANSWER.format(answer={"ok": True, "log": "fine"}), Status.GRADED, None),
+        (ANSWER.format(answer={"ok": False, "log": "DeadKernelError"}), Status.CRASHED, "kernel died"),
+        (
+            "import sys; sys.stdin.readline(); print('not json', flush=True)",
+            Status.INTERNAL_ERROR,
+            "unreadable",
+        ),
+        ("import os; os._exit(3)", Status.CRASHED, "the grader crashed"),
+        ("import time; time.sleep(60)", Status.TIMED_OUT, "longer than 1 s"),
+    ],
+)
+def test_worker_answers_become_statuses(tmp_path, code, status, reason):
+    worker = stand_in(code)
+    try:
+        got, why, _ = worker.run(tmp_path, tmp_path, "ada", ASSIGNMENT, limit=1)
+    finally:
+        worker.stop()
+    assert got is status
+    assert why is None if reason is None else reason in why.lower()
+
+
+def test_a_worker_that_answered_is_reused_and_one_that_died_is_restarted(tmp_path):
+    worker = stand_in(ANSWER.format(answer={"ok": True, "log": ""}))
+    try:
+        worker.run(tmp_path, tmp_path, "ada", ASSIGNMENT, limit=5)
+        first = worker.process.pid
+        worker.run(tmp_path, tmp_path, "ben", ASSIGNMENT, limit=5)
+        assert worker.process.pid == first
+        worker.process.kill()
+        worker.process.wait()
+        assert worker.run(tmp_path, tmp_path, "cy", ASSIGNMENT, limit=5)[0] is Status.GRADED
+        assert worker.process.pid != first
+    finally:
+        worker.stop()
+    assert worker.process is None
+
+
+def test_run_all_runs_every_job_reports_in_the_callers_thread_and_survives_our_faults(tmp_path, monkeypatch):
+    course = tmp_path / "course"
+    course.mkdir()
+    (course / "gradebook.db").write_bytes(b"db")
+    threads = set()
+
+    def fake_run_job(course, template, student, assignment, settings, worker):
+        threads.add(threading.current_thread().name)
+        if student == "bug":
+            raise KeyError("oops")
+        return Execution(student, assignment, Status.GRADED, sandboxed=settings.sandboxed)
+
+    monkeypatch.setattr(execute, "run_job", fake_run_job)
+    caller, seen = threading.current_thread(), []
+    pairs = [(s, ASSIGNMENT) for s in ("ada", "ben", "bug", "cy", "dee")]
+
+    def on_done(execution):
+        assert threading.current_thread() is caller  # so it may write the class gradebook
+        seen.append(execution)
+
+    results = run_all(course, pairs, Settings(sandboxed=False), jobs=2, on_done=on_done)
+    assert results == seen and sorted(r.student for r in results) == ["ada", "ben", "bug", "cy", "dee"]
+    bug = next(r for r in results if r.student == "bug")
+    assert bug.status is Status.INTERNAL_ERROR and "KeyError('oops')" in bug.reason and bug.sandboxed is False
+    assert (course / "work" / "template.db").read_bytes() == b"db"
+    assert len(threads) <= 2
+
+
+def test_feedback_shows_messages_not_tracebacks_and_no_failure_data():
+    """The failure output needs no stripping: HTML has no way to show its MIME type."""
+    cell = graded_cell(
+        "01_central_test",
+        error=("CheckFailed", "[01.central] expected 14, got 14.3"),
+        failure=failure("01.central", ("forward-for-central", "used a forward difference")),
+    )
+    cell.outputs[-1].traceback = ["Traceback", 'check("01.central", f, hidden=True)', "CheckFailed: ..."]
+    nb = notebook(cell)
+    ErrorMessagesOnly().preprocess(nb, {})
+    assert cell.outputs[-1].traceback == ["CheckFailed: [01.central] expected 14, got 14.3"]
+    with pytest.warns(UserWarning, match="not able to be represented"):  # nbconvert leaves it out
+        html, _ = HTMLExporter().from_notebook_node(nb)
+    assert "expected 14, got 14.3" in html
+    assert "hidden=True" not in html
+    assert "forward-for-central" not in html and "vnd.micrograd-course" not in html
