@@ -1,5 +1,5 @@
-"""Notebook 04 (neurons): typical mistakes are caught by the right check with a
-message naming them; correct alternatives pass; the checks on plain functions."""
+"""Notebook 04 (neurons): typical mistakes are caught by the right check, which names
+their mistake key; correct alternatives pass; the checks on plain functions."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ from nbharness import (
     apply_edits,
     assert_every_graded_cell_passes,
     assert_mutant_caught,
+    failure,
 )
 
-from autograder import CheckFailed, check
+from autograder import check
 from course_engine import Value
 
 NB = "04_neurons"
@@ -27,7 +28,7 @@ MUTANTS = [
         "04.forward",
         find=FORWARD,
         replace="z = w1 * x1 + w2 * x2\n    return z.tanh()",
-        message="the bias b is missing",
+        key="bias-missing",
     ),
     Mutant(
         "forward: weights on the wrong inputs",
@@ -35,7 +36,7 @@ MUTANTS = [
         "04.forward",
         find=FORWARD,
         replace="z = w1 * x2 + w2 * x1 + b\n    return z.tanh()",
-        message="weights paired with the wrong inputs",
+        key="weights-swapped",
     ),
     Mutant(
         "forward: math.tanh on .data cuts the graph",
@@ -43,7 +44,7 @@ MUTANTS = [
         "04.forward",
         find=FORWARD,
         replace="z = w1 * x1 + w2 * x2 + b\n    return Value(math.tanh(z.data))",
-        message="not connected",
+        key="graph-disconnected",
     ),
     Mutant(
         "grads: 1 - z**2 for tanh's slope",
@@ -51,7 +52,7 @@ MUTANTS = [
         "04.grads",
         find="out = math.tanh(w1 * x1 + w2 * x2 + b)\n    dout_dz = 1 - out**2",
         replace="z = w1 * x1 + w2 * x2 + b\n    dout_dz = 1 - z**2",
-        message="1 - tanh(z)**2, one minus the OUTPUT squared",
+        key="slope-from-z",
     ),
     Mutant(
         "grads: the weight instead of the input",
@@ -59,7 +60,7 @@ MUTANTS = [
         "04.grads",
         find="return x1 * dout_dz, x2 * dout_dz, dout_dz",
         replace="return w1 * dout_dz, w2 * dout_dz, dout_dz",
-        message="dz/dw1 is the INPUT x1",
+        key="weight-for-input",
     ),
     Mutant(
         "grads: bias gradient 1",
@@ -67,7 +68,7 @@ MUTANTS = [
         "04.grads",
         find="return x1 * dout_dz, x2 * dout_dz, dout_dz",
         replace="return x1 * dout_dz, x2 * dout_dz, 1.0",
-        message="the bias's gradient is 1 - tanh(z)**2, not 1",
+        key="bias-grad-one",
     ),
     Mutant(
         "module: zero_grad clears data",
@@ -75,7 +76,7 @@ MUTANTS = [
         "04.module",
         find="p.grad = 0.0",
         replace="p.data = 0.0",
-        message="zero_grad() changed the parameters' .data",
+        key="data-cleared",
     ),
     Mutant(
         "module: zero_grad rebinds the loop variable",
@@ -83,7 +84,7 @@ MUTANTS = [
         "04.module",
         find="p.grad = 0.0",
         replace="p = 0.0",
-        message="Rebinding the loop variable",
+        key="loop-variable-rebound",
     ),
     Mutant(
         "module: parameters returns None",
@@ -91,7 +92,7 @@ MUTANTS = [
         "04.module",
         find="return []",
         replace="pass",
-        message="without `return` gives None",
+        key="parameters-none",
     ),
     Mutant(
         "neuron: weights from [0, 1)",
@@ -99,7 +100,7 @@ MUTANTS = [
         "04.neuron_init",
         find="Value(random.uniform(-1, 1)) for _ in range(nin)",
         replace="Value(random.uniform(0, 1)) for _ in range(nin)",
-        message="no negative weights",
+        key="no-negative-weights",
     ),
     Mutant(
         "neuron: gaussian weights leave [-1, 1]",
@@ -107,7 +108,7 @@ MUTANTS = [
         "04.neuron_init",
         find="Value(random.uniform(-1, 1)) for _ in range(nin)",
         replace="Value(random.gauss(0, 1)) for _ in range(nin)",
-        message="must lie in [-1, 1]",
+        key="weights-out-of-range",
     ),
     Mutant(
         "neuron: one Value repeated nin times",
@@ -115,7 +116,7 @@ MUTANTS = [
         "04.neuron_init",
         find="[Value(random.uniform(-1, 1)) for _ in range(nin)]",
         replace="[Value(random.uniform(-1, 1))] * nin",
-        message="repeats ONE Value nin times",
+        key="shared-weight",
     ),
     Mutant(
         "neuron: bias left out of parameters()",
@@ -123,7 +124,7 @@ MUTANTS = [
         "04.neuron_init",
         find="return self.w + [self.b]",
         replace="return self.w",
-        message="the bias is missing: parameters() returns the weights AND the bias",
+        key="bias-not-listed",
     ),
     Mutant(
         "neuron: bias left out of the sum",
@@ -131,7 +132,7 @@ MUTANTS = [
         "04.neuron_call",
         find="z = self.b\n",
         replace="z = 0.0\n",
-        message="the bias is missing",
+        key="bias-missing",
     ),
     Mutant(
         "neuron: only the last product kept",
@@ -139,7 +140,7 @@ MUTANTS = [
         "04.neuron_call",
         find="z = z + wi * xi",
         replace="z = self.b + wi * xi",
-        message="only the last w*x is kept",
+        key="last-term-only",
     ),
     Mutant(
         "neuron: tanh where relu was asked",
@@ -147,7 +148,7 @@ MUTANTS = [
         "04.neuron_call",
         find="return z.relu()",
         replace="return z.tanh()",
-        message="tanh applied, but the neuron was built with activation='relu'",
+        key="wrong-activation",
     ),
     Mutant(
         "neuron: linear neuron still squashed",
@@ -155,7 +156,7 @@ MUTANTS = [
         "04.neuron_call",
         find="        return z\n        ### END SOLUTION",
         replace="        return z.tanh()\n        ### END SOLUTION",
-        message="tanh applied, but the neuron was built with activation='linear'",
+        key="wrong-activation",
     ),
     Mutant(
         "neuron: output rebuilt from .data",
@@ -163,7 +164,7 @@ MUTANTS = [
         "04.neuron_call",
         find="            return z.tanh()\n        if",
         replace="            return Value(math.tanh(z.data))\n        if",
-        message="not connected",
+        key="graph-disconnected",
     ),
 ]
 
@@ -216,25 +217,18 @@ def test_correct_alternative_passes(name):
 # ---- the checks on plain Python objects (no kernel) ---------------------------------
 
 
-def failure(exercise_id, *objects):
-    with pytest.raises(CheckFailed) as caught:
-        check(exercise_id, *objects, hidden=True, seed=1, quiet=True)
-    return str(caught.value)
-
-
 def test_forward_check_accepts_right_and_names_wrong():
     check("04.forward", lambda x1, x2, w1, w2, b: (w1 * x1 + w2 * x2 + b).tanh(), hidden=True, quiet=True)
-    assert "tanh is missing" in failure("04.forward", lambda x1, x2, w1, w2, b: w1 * x1 + w2 * x2 + b)
-    assert "must return a Value" in failure(
-        "04.forward", lambda x1, x2, w1, w2, b: math.tanh((w1 * x1 + w2 * x2 + b).data)
-    )
-    assert "added after tanh" in failure(
-        "04.forward", lambda x1, x2, w1, w2, b: (w1 * x1 + w2 * x2).tanh() + b
-    )
+    assert failure("04.forward", lambda x1, x2, w1, w2, b: w1 * x1 + w2 * x2 + b).key == "tanh-missing"
+    as_float = failure("04.forward", lambda x1, x2, w1, w2, b: math.tanh((w1 * x1 + w2 * x2 + b).data))
+    assert as_float.key == "number-not-value" and "must return a Value" in str(as_float)
+    after = failure("04.forward", lambda x1, x2, w1, w2, b: (w1 * x1 + w2 * x2).tanh() + b)
+    assert after.key == "bias-after-activation"
 
 
 def test_forward_check_rejects_a_hard_coded_answer():
-    assert "wrong output" in failure("04.forward", lambda *args: Value(0.197375))
+    hard_coded = failure("04.forward", lambda *args: Value(0.197375))
+    assert hard_coded.keys == () and "wrong output" in str(hard_coded)
 
 
 def right_grads(x1, x2, w1, w2, b):
@@ -244,10 +238,14 @@ def right_grads(x1, x2, w1, w2, b):
 
 def test_grads_check():
     check("04.grads", right_grads, hidden=True, quiet=True)
-    assert "tanh's slope is missing" in failure("04.grads", lambda x1, x2, w1, w2, b: (x1, x2, 1.0))
-    assert "x1 and x2 swapped" in failure("04.grads", lambda *a: right_grads(*a)[1::-1] + right_grads(*a)[2:])
-    assert "three numbers" in failure("04.grads", lambda *a: right_grads(*a)[:2])
-    assert "wrong dout/dw1" in failure("04.grads", lambda *a: (1.922086, 2.883129, 0.961043))
+    assert failure("04.grads", lambda x1, x2, w1, w2, b: (x1, x2, 1.0)).key == "slope-missing"
+    assert (
+        failure("04.grads", lambda *a: right_grads(*a)[1::-1] + right_grads(*a)[2:]).key == "inputs-swapped"
+    )
+    two = failure("04.grads", lambda *a: right_grads(*a)[:2])
+    assert two.keys == () and "three numbers" in str(two)
+    constant = failure("04.grads", lambda *a: (1.922086, 2.883129, 0.961043))
+    assert constant.keys == () and "wrong dout/dw1" in str(constant)
 
 
 class GoodModule:
@@ -271,8 +269,8 @@ def test_module_check():
             for p in self.parameters():
                 p.grad = None
 
-    assert "only the first parameter" in failure("04.module", OnlyFirst)
-    assert "grad set to None" in failure("04.module", ToNone)
+    assert failure("04.module", OnlyFirst).key == "only-first-reset"
+    assert failure("04.module", ToNone).key == "grad-none"
 
 
 def make_neuron(
@@ -301,17 +299,25 @@ def test_neuron_checks_accept_a_right_neuron():
 
 
 def test_neuron_checks_name_mistakes():
-    assert "list inside the list" in failure("04.neuron_init", make_neuron(params=lambda n: [n.w, n.b]))
-    assert "copies, not the neuron's own" in failure(
-        "04.neuron_init", make_neuron(params=lambda n: [Value(p.data) for p in [*n.w, n.b]])
-    )
-    assert "is listed more than once" in failure(
-        "04.neuron_init", make_neuron(params=lambda n: n.w + n.w[:1])
-    )
-    assert "every initial weight is the same" in failure(
-        "04.neuron_init", make_neuron(weights=lambda nin: [Value(0.5) for _ in range(nin)])
-    )
-    assert "sigmoid applied" in failure("04.neuron_call", make_neuron(act="sigmoid"))
+    assert failure("04.neuron_init", make_neuron(params=lambda n: [n.w, n.b])).key == "nested-parameters"
+    copies = make_neuron(params=lambda n: [Value(p.data) for p in [*n.w, n.b]])
+    assert failure("04.neuron_init", copies).key == "copies-listed"
+    assert failure("04.neuron_init", make_neuron(params=lambda n: n.w + n.w[:1])).key == "listed-twice"
+    same = make_neuron(weights=lambda nin: [Value(0.5) for _ in range(nin)])
+    assert failure("04.neuron_init", same).key == "identical-weights"
+    sigmoid = failure("04.neuron_call", make_neuron(act="sigmoid"))
+    assert sigmoid.key == "wrong-activation" and "sigmoid applied" in str(sigmoid)
+
+
+def test_a_neuron_that_fails_on_plain_numbers_is_judged_on_values_first():
+    class DataOfInputs(make_neuron()):  # xi.data: the inputs' grads are lost, and plain numbers raise
+        def __call__(self, x):
+            z = self.b
+            for wi, xi in zip(self.w, x):
+                z = z + wi * xi.data
+            return z if self.activation == "linear" else getattr(z, self.activation)()
+
+    assert failure("04.neuron_call", DataOfInputs).key == "no-gradient"
 
 
 def test_checks_leave_the_global_random_stream_alone():

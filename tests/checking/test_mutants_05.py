@@ -1,5 +1,5 @@
-"""Notebook 05 (layers and MLPs): typical mistakes are caught by the right check
-with a message naming them; correct alternatives pass; the checks on plain classes."""
+"""Notebook 05 (layers and MLPs): typical mistakes are caught by the right check,
+which names their mistake key; correct alternatives pass; the checks on plain classes."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from nbharness import (
     apply_edits,
     assert_every_graded_cell_passes,
     assert_mutant_caught,
+    failure,
 )
 
-from autograder import CheckFailed, check
+from autograder import check
 from course_engine import Value
 from course_engine.nn import Module, Neuron
 
@@ -30,7 +31,7 @@ MUTANTS = [
         "05.layer_call",
         find="return outs[0] if len(outs) == 1 else outs",
         replace="return outs",
-        message="returns a list holding one Value",
+        key="single-output-in-list",
     ),
     Mutant(
         "layer: activation not passed to the neurons",
@@ -38,7 +39,7 @@ MUTANTS = [
         "05.layer_call",
         find="[Neuron(nin, activation) for _ in range(nout)]",
         replace="[Neuron(nin) for _ in range(nout)]",
-        message="pass the activation on, Neuron(nin, activation)",
+        key="activation-not-passed",
     ),
     Mutant(
         "layer: the first neuron answers for all",
@@ -46,7 +47,7 @@ MUTANTS = [
         "05.layer_call",
         find="outs = [n(x) for n in self.neurons]",
         replace="outs = [self.neurons[0](x) for n in self.neurons]",
-        message="every output is the first neuron's",
+        key="first-neuron-only",
     ),
     Mutant(
         "layer: biases left out of parameters()",
@@ -54,7 +55,7 @@ MUTANTS = [
         "05.layer_params",
         find=LAYER_PARAMS,
         replace="return [p for n in self.neurons for p in n.w]",
-        message="the biases are missing",
+        key="biases-not-listed",
     ),
     Mutant(
         "layer: a list of lists",
@@ -62,7 +63,7 @@ MUTANTS = [
         "05.layer_params",
         find=LAYER_PARAMS,
         replace="return [n.parameters() for n in self.neurons]",
-        message="one flat list of Values",
+        key="list-of-lists",
     ),
     Mutant(
         "layer: return inside the loop",
@@ -70,7 +71,7 @@ MUTANTS = [
         "05.layer_params",
         find=LAYER_PARAMS,
         replace="for n in self.neurons:\n            return n.parameters()",
-        message="only one neuron's parameters",
+        key="one-neuron-only",
     ),
     Mutant(
         "mlp: output layer nonlinear although linear asked",
@@ -78,7 +79,7 @@ MUTANTS = [
         "05.mlp_call",
         find=OUTPUT_ACTIVATION,
         replace="layer_activation = activation",
-        message="linear_output=True asks for a linear output",
+        key="output-not-linear",
     ),
     Mutant(
         "mlp: output layer linear although linear_output=False",
@@ -86,7 +87,7 @@ MUTANTS = [
         "05.mlp_call",
         find=OUTPUT_ACTIVATION,
         replace='layer_activation = "linear" if i == last else activation',
-        message="linear_output=False asks for",
+        key="output-activation",
     ),
     Mutant(
         "mlp: activation not passed to the layers",
@@ -94,7 +95,7 @@ MUTANTS = [
         "05.mlp_call",
         find="Layer(sizes[i], sizes[i + 1], layer_activation)",
         replace="Layer(sizes[i], sizes[i + 1])",
-        message="pass it to every Layer",
+        key="hidden-activation",
     ),
     Mutant(
         "mlp: parameters() misses the output layer",
@@ -102,7 +103,7 @@ MUTANTS = [
         "05.mlp_params",
         find=MLP_PARAMS,
         replace="return [p for layer in self.layers[:-1] for p in layer.parameters()]",
-        message="parameters() leaves out layer",
+        key="layer-left-out",
     ),
     Mutant(
         "mlp: parameters() lists the first layer twice",
@@ -110,7 +111,7 @@ MUTANTS = [
         "05.mlp_params",
         find=MLP_PARAMS,
         replace="return [p for layer in self.layers + self.layers[:1] for p in layer.parameters()]",
-        message="parameters() lists layer 1 of",
+        key="layer-repeated",
     ),
     Mutant(
         "gradcheck: grads not zeroed",
@@ -118,7 +119,7 @@ MUTANTS = [
         "05.gradcheck",
         find="    model.zero_grad()\n    model(x).backward()",
         replace="    model(x).backward()",
-        message="call model.zero_grad() before model(x).backward()",
+        key="stale-gradient",
     ),
     Mutant(
         "gradcheck: zero_grad after backward",
@@ -126,7 +127,7 @@ MUTANTS = [
         "05.gradcheck",
         find="    model.zero_grad()\n    model(x).backward()",
         replace="    model(x).backward()\n    model.zero_grad()",
-        message="zero_grad() BEFORE it, not after",
+        key="zero-grad-after-backward",
     ),
     Mutant(
         "gradcheck: forward difference",
@@ -134,7 +135,7 @@ MUTANTS = [
         "05.gradcheck",
         find=ROW,
         replace="rows.append((p.grad, (up - model(x).data) / h))",
-        message="a forward difference",
+        key="forward-difference",
     ),
     Mutant(
         "gradcheck: divided by h",
@@ -142,7 +143,7 @@ MUTANTS = [
         "05.gradcheck",
         find=ROW,
         replace="rows.append((p.grad, (up - down) / h))",
-        message="divided by h instead of 2h",
+        key="divided-by-h",
     ),
     Mutant(
         "gradcheck: / 2 * h",
@@ -150,7 +151,7 @@ MUTANTS = [
         "05.gradcheck",
         find=ROW,
         replace="rows.append((p.grad, (up - down) / 2 * h))",
-        message="divided by 2 and then multiplied by h",
+        key="precedence-2h",
     ),
     Mutant(
         "gradcheck: parameter not put back",
@@ -158,7 +159,7 @@ MUTANTS = [
         "05.gradcheck",
         find="        p.data = original\n        rows",
         replace="        rows",
-        message="put p.data back",
+        key="parameter-not-restored",
     ),
     Mutant(
         "gradcheck: fixed h",
@@ -166,7 +167,7 @@ MUTANTS = [
         "05.gradcheck",
         find="def mlp_gradient_check(model, x, params, h=1e-6):",
         replace="def mlp_gradient_check(model, x, params, step=1e-6):\n    h = 1e-6",
-        message="use the argument h",
+        key="fixed-h",
     ),
 ]
 
@@ -240,12 +241,6 @@ def test_correct_alternative_passes(name):
 # ---- the checks on plain Python classes (no kernel) ----------------------------------------
 
 
-def failure(exercise_id, *objects):
-    with pytest.raises(CheckFailed) as caught:
-        check(exercise_id, *objects, hidden=True, seed=2, quiet=True)
-    return str(caught.value)
-
-
 class Layer(Module):
     def __init__(self, nin, nout, activation="relu"):
         self.neurons = [Neuron(nin, activation) for _ in range(nout)]
@@ -310,9 +305,9 @@ def test_layer_checks_name_mistakes():
         def parameters(self):
             return [Value(p.data) for p in super().parameters()]
 
-    assert "nin and nout swapped" in failure("05.layer_params", Swapped)
-    assert "reverse order" in failure("05.layer_call", Reversed)
-    assert "not the neurons' own Values" in failure("05.layer_params", Copies)
+    assert failure("05.layer_params", Swapped).key == "nin-nout-swapped"
+    assert failure("05.layer_call", Reversed).key == "outputs-reversed"
+    assert failure("05.layer_params", Copies).key == "copies-listed"
 
 
 def test_mlp_checks_use_the_reference_layer():
@@ -338,11 +333,12 @@ def test_gradcheck_check_names_mistakes():
     def swapped(model, x, params, h=1e-6):
         return [(n, a) for a, n in right_gradient_check(model, x, params, h)]
 
-    assert "two numbers" in failure("05.gradcheck", returns_values)
-    assert "wrong" in failure("05.gradcheck", swapped)
-    assert "one (backward_grad, finite_difference) pair" in failure(
+    assert failure("05.gradcheck", returns_values).key == "value-in-pair"
+    assert failure("05.gradcheck", swapped, seed=2).key == "pair-swapped"
+    short = failure(
         "05.gradcheck", lambda model, x, params, h=1e-6: right_gradient_check(model, x, params, h)[:-1]
     )
+    assert short.keys == () and "one (backward_grad, finite_difference) pair" in str(short)
 
 
 def test_checks_leave_the_global_random_stream_alone():

@@ -1,0 +1,138 @@
+"""Probes for notebook 04 (and helpers notebook 05's share). A probe records its steps in
+`seen` as it goes (`stepwise`): when student code raises, the steps before it are kept
+with the error, and the verdict judges those first, as a check stopping at its first
+failure would."""
+
+from __future__ import annotations
+
+import functools
+from numbers import Real
+
+from course_engine.engine import Value
+
+from ..kit.cases import seeded
+from ..kit.observe import attempt, plain, type_name
+
+NAMES = ("x1", "x2", "w1", "w2", "b")
+
+
+def stepwise(probe):
+    """probe(student, case, seen) as a probe: its observation is `seen`, with "raised" if it raised."""
+
+    def run(student, case):
+        seen = {}
+        if error := attempt(probe, student, case, seen)[1]:
+            seen["raised"] = error
+        return seen
+
+    return functools.wraps(probe)(run)
+
+
+def describe(x) -> str:
+    return f"a {type_name(x)}" if isinstance(x, (list, tuple)) else type_name(x)
+
+
+def result(x) -> dict:
+    """A Value's data; for anything else, what it is and whether it is a number or [Value]."""
+    if isinstance(x, Value):
+        return {"data": float(x.data)}
+    held = isinstance(x, (list, tuple)) and len(x) == 1 and isinstance(x[0], Value)
+    return {"type": describe(x), "is": "list" if held else "number" if isinstance(x, Real) else None}
+
+
+def outputs(out) -> dict:
+    many = [result(o) for o in out] if isinstance(out, (list, tuple)) else None
+    return {"type": describe(out), "one": result(out), "many": many}
+
+
+def listed(params, own) -> dict:
+    """parameters() as indices into `own` (another Value: a new negative index), or what it is."""
+    if isinstance(params, list) and all(isinstance(p, Value) for p in params):
+        index = {id(v): i for i, v in enumerate(own)}
+        return {"index": [index.setdefault(id(p), -len(index)) for p in params]}
+    items = params if isinstance(params, list) else []
+    element = next((repr(p) for p in items if not isinstance(p, Value)), None)
+    return {
+        "type": describe(params),
+        "nested": any(isinstance(p, (list, tuple)) for p in items),
+        "element": element,
+    }
+
+
+def structure(neuron) -> dict:
+    """How many Values self.w holds (or what it is instead); self.b: None for a Value, else what it is."""
+    w, b = getattr(neuron, "w", None), getattr(neuron, "b", None)
+    weights = isinstance(w, list) and all(isinstance(v, Value) for v in w)
+    return {"w": len(w) if weights else describe(w), "b": None if isinstance(b, Value) else describe(b)}
+
+
+@stepwise
+def forward(student, case, seen):
+    leaves = [Value(v, label=k) for k, v in zip(NAMES, case["inputs"])]
+    out = student.neuron_forward(*leaves)
+    seen["out"] = result(out)
+    out.backward()
+    seen["grads"] = [leaf.grad for leaf in leaves]
+
+
+def gradients(student, case):
+    got = student.neuron_gradients(*case["inputs"])
+    if not isinstance(got, (tuple, list)) or len(got) != 3:
+        return {"type": describe(got)}
+    got = [g.data if isinstance(g, Value) else g for g in got]
+    return {"grads": [float(g) if isinstance(g, Real) else {"type": type(g).__name__} for g in got]}
+
+
+@stepwise
+def module(student, case, seen):
+    empty = student.Module().parameters()
+    seen["empty"] = None if isinstance(empty, list) and not empty else repr(empty)
+    values = [Value(v) for v in case["data"]]
+    for v, g in zip(values, case["grads"]):
+        v.grad = g
+
+    class WithParameters(student.Module):  # what Neuron, Layer and MLP will be: parameters() overridden
+        def __init__(self):
+            pass
+
+        def parameters(self):
+            return list(values)
+
+    WithParameters().zero_grad()
+    seen["data"] = [plain(v.data) for v in values]
+    seen["grads"] = [float(v.grad) if isinstance(v.grad, Real) else repr(v.grad) for v in values]
+
+
+@stepwise
+def neuron_init(student, case, seen):
+    seen["neurons"] = []
+    with seeded(case["seed"]):
+        for nin, activation in case["neurons"]:
+            neuron, one = student.Neuron(nin, activation), {}
+            seen["neurons"].append(one)
+            one.update(structure(neuron))
+            one["distinct"] = len({id(v) for v in neuron.w})
+            one["params"] = listed(neuron.parameters(), [*neuron.w, neuron.b])
+            one["weights"] = [float(v.data) for v in neuron.w]
+    seen["all_built"] = True
+
+
+@stepwise
+def neuron_call(student, case, seen):
+    nin, xs = case["nin"], case["xs"]
+    with seeded(case["seed"]):
+        neuron = student.Neuron(nin, case["activation"])
+        seen.update(structure(neuron))
+        if len({id(v) for v in [*neuron.w, neuron.b]}) < nin + 1:
+            # one Value shared by several weights is 04.neuron_init's finding; here
+            # each weight gets its own so that the output can still be judged
+            neuron.w, neuron.b = [Value(0.0) for _ in range(nin)], Value(0.0)
+        leaves = [*neuron.w, neuron.b]
+        for v, data in zip(leaves, case["neuron"]):
+            v.data, v.grad = data, 0.0
+        leaves += [Value(v) for v in xs]
+        out = neuron(leaves[nin + 1 :])
+        seen["out"] = result(out)
+        out.backward()
+        seen["grads"] = [v.grad for v in leaves]
+        seen["again"] = result(neuron(list(xs)))  # plain numbers: n([2.0, 3.0]) is how the notebook calls it

@@ -1,0 +1,119 @@
+"""Probes for notebook 05: build the student's Layer and MLP (the MLP on the reference
+Layer), load the case's weights, record structure, outputs and grads; hand the student's
+gradient check a reference MLP."""
+
+from __future__ import annotations
+
+from numbers import Real
+
+from course_engine.engine import Value
+
+from ..isolation.neural_net import MLP, reference_layers
+from ..kit.cases import seeded
+from ..kit.observe import plain
+from .nb04_neurons import describe, listed, outputs, stepwise
+
+
+def fans(layer):
+    """How many weights each neuron of layer.neurons has, or what that attribute is instead."""
+    neurons = getattr(layer, "neurons", None)
+    if isinstance(neurons, list) and all(
+        isinstance(getattr(n, "w", None), list) and isinstance(getattr(n, "b", None), Value) for n in neurons
+    ):
+        return [len(n.w) for n in neurons]
+    return describe(neurons)
+
+
+def own(layers):
+    return [p for neurons in layers for n in neurons for p in [*n.w, n.b]]
+
+
+def run(model, layers, case, seen, inputs_too=False):
+    """Load the case's weights into `layers` (of neurons), call `model` on x and record its
+    outputs, each neuron's activation and the grads of sum(c * output) after backward()."""
+    for p, v in zip(own(layers), (v for neurons in case["layers"] for n in neurons for v in n)):
+        p.data, p.grad = v, 0.0
+    x = [Value(v) for v in case["xs"]]
+    out = model(x)
+    seen["out"], seen["built"] = outputs(out), [[getattr(n, "activation", None) for n in ns] for ns in layers]
+    outs = list(out) if isinstance(out, (list, tuple)) else [out]
+    total = outs[0] * case["c"][0]
+    for o, c in zip(outs[1:], case["c"][1:]):
+        total = total + o * c
+    total.backward()
+    seen["grads"] = [v.grad for v in own(layers) + (x if inputs_too else [])]
+
+
+@stepwise
+def layer_params(student, case, seen):
+    with seeded(case["seed"]):
+        layer = student.Layer(case["nin"], case["nout"], case["activation"])
+        seen["fans"] = fans(layer)
+        seen["params"] = listed(layer.parameters(), own([layer.neurons]))
+
+
+@stepwise
+def layer_call(student, case, seen):
+    with seeded(case["seed"]):
+        layer = student.Layer(case["nin"], case["nout"], case["activation"])
+        seen["fans"] = fans(layer)
+        run(layer, [layer.neurons], case, seen, inputs_too=True)
+
+
+def layer_fans(model, seen):
+    layers = getattr(model, "layers", None)
+    seen["layers"] = [fans(layer) for layer in layers] if isinstance(layers, list) else describe(layers)
+    return [layer.neurons for layer in layers]
+
+
+@stepwise
+def mlp_params(student, case, seen):
+    with seeded(case["seed"]), reference_layers(student.MLP):
+        model = student.MLP(case["nin"], list(case["nouts"]))
+        layers, params = layer_fans(model, seen), model.parameters()
+        seen["params"] = listed(params, own(layers))
+        for p, g in zip(params, case["grads"]):
+            p.grad = g
+        model.zero_grad()
+        seen["after"] = [plain(p.grad) for p in params]
+
+
+@stepwise
+def mlp_call(student, case, seen):
+    with seeded(case["seed"]), reference_layers(student.MLP):
+        nin, nouts, activation, linear_output = (
+            case[k] for k in ("nin", "nouts", "activation", "linear_output")
+        )
+        model = student.MLP(nin, list(nouts), activation=activation, linear_output=linear_output)
+        run(model, layer_fans(model, seen), case, seen)
+
+
+def pairs(rows):
+    """What mlp_gradient_check returned: each row's two numbers, or what it holds instead."""
+
+    def pair(row):
+        if not isinstance(row, (tuple, list)) or len(row) != 2:
+            return {"type": describe(row)}
+        return [
+            float(x) if isinstance(x, Real) and not isinstance(x, Value) else {"type": type(x).__name__}
+            for x in row
+        ]
+
+    return {
+        "type": describe(rows),
+        "rows": [pair(r) for r in rows] if isinstance(rows, (list, tuple)) else None,
+    }
+
+
+@stepwise
+def gradcheck(student, case, seen):
+    with seeded(case["seed"]):
+        model = MLP(case["nin"], case["nouts"], activation=case["activation"])
+        every = model.parameters()
+        for p, v, g in zip(
+            every, (v for neurons in case["layers"] for n in neurons for v in n), case["stale"]
+        ):
+            p.data, p.grad = v, g  # the stale grads: a previous backward left them behind
+        params = [every[j] for j in case["sample"]]
+        seen["rows"] = pairs(student.mlp_gradient_check(model, list(case["xs"]), params, case["h"]))
+        seen["after"] = [float(p.data) for p in every]

@@ -1,0 +1,322 @@
+"""Verdicts for notebook 05: the student's Layer and MLP, and their gradient check of a
+whole MLP. The truth is the case's network in float64 (nb04_neurons.network); gradients
+are compared with central differences of that float function."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from course_engine.gradcheck import central_difference, numerical_gradient
+
+from ..kit.compare import close
+from ..kit.failure import Mistakes
+from ..kit.fmt import fmt
+from . import nb04_neurons
+from .nb04_neurons import Says, attribute, in_order, network, not_a_value, numbers, wrong_gradient
+
+FD_H, GRAD_REL, GRAD_ABS = nb04_neurons.FD_H, nb04_neurons.GRAD_REL, nb04_neurons.GRAD_ABS
+M = MISTAKES = Mistakes(
+    nb04_neurons.SHARED
+    | {
+        "list-of-lists": "flatten it: [p for {listed} ... for p in ....parameters()], or extend one list in a loop",
+        "nin-nout-swapped": "nin and nout swapped: Neuron(nin, ...), nout times",
+        "biases-not-listed": "the biases are missing: take each neuron's parameters(), which include its bias",
+        "one-neuron-only": "only one neuron's parameters: collect them from EVERY neuron (a return inside the loop stops after the first)",
+        "listed-twice": "some Values are listed more than once: each neuron's parameters once",
+        "copies-listed": "these are not the neurons' own Values: return the Values themselves, not copies",
+        "not-own-parameters": "list every neuron's weights and bias, and nothing else",
+        "wrong-neuron-count": "see the 05.layer_params check",
+        "single-output-in-list": "a layer of one neuron returns its single output, not [output]: return outs[0] if len(outs) == 1 else outs",
+        "activation-not-passed": "the neurons use {built!r}, but {call} asks for {activation!r}: pass the activation on, Neuron(nin, activation)",
+        "first-neuron-only": "every output is the first neuron's: call each neuron n(x) in turn",
+        "outputs-reversed": "the outputs are in reverse order: keep the order of self.neurons",
+        "fan-in-is-nin": "layer {i} reads nin inputs; it reads the {size} outputs of the layer before it",
+        "layer-shape": "layer i goes from sizes[i] inputs to sizes[i + 1] outputs, with sizes = [nin] + nouts",
+        "layer-left-out": "parameters() leaves out {which} (its {size} parameters)",
+        "layer-repeated": "parameters() lists {which} more than once",
+        "layer-partly-listed": "parameters() lists some of {which}'s parameters not exactly once",
+        "zero-grad-overridden": "do not override zero_grad: Module's version resets whatever parameters() lists",
+        "mlp-output-in-list": "an MLP with one output returns that Value, so that out.backward() works",
+        "output-not-linear": "the output layer applies {built!r}, but linear_output=True asks for a linear output (regression needs outputs that are not squashed)",
+        "output-activation": "the output layer is {built!r}, but linear_output=False asks for {activation!r} there too",
+        "hidden-activation": "hidden layer {i} uses {built!r}, but activation={activation!r} was asked: pass it to every Layer",
+        "value-in-pair": "p.grad is already a number; use model(x).data, not model(x), in the difference",
+        "parameter-not-restored": "put p.data back to its original value after the nudges",
+        "parameters-changed": "the check must leave every p.data as it found it",
+        "stale-gradient": "the gradient from an earlier backward() was still there: call model.zero_grad() before model(x).backward()",
+        "zero-grad-after-backward": "p.grad is 0: run model(x).backward() first, and zero_grad() BEFORE it, not after",
+        "backward-not-run": "p.grad is the old value: model(x).backward() never ran",
+        "pair-swapped": "the first number of each pair is backward's p.grad, the second the difference",
+        "forward-difference": "a forward difference (f(p + h) - f(p)) / h; use the central one, (f(p + h) - f(p - h)) / 2h",
+        "backward-difference": "a backward difference (f(p) - f(p - h)) / h; use the central one, (f(p + h) - f(p - h)) / 2h",
+        "divided-by-h": "divided by h instead of 2h: the two nudges are 2h apart",
+        "precedence-2h": "divided by 2 and then multiplied by h: write / (2 * h)",
+        "fixed-h": "this is not a difference with the h given ({h:.6g}): use the argument h",
+    }
+)
+PAIRS = "mlp_gradient_check must return one (backward_grad, finite_difference) pair per parameter"
+SAY = Says(
+    {
+        "no-neurons": "{call}: keep the layer's neurons in self.neurons, a list of Neuron | got: {got}",
+        "no-layers": "{call}: keep the MLP's layers in self.layers, a list of Layer | got: {got}",
+        "params-type": "{call}.parameters() must return a list of Values | got: {got}",
+        "params-nested": "{call}.parameters() must return one flat list of Values | got: a list of lists",
+        "layer-shape": "{call} should hold {nout} neurons with {nin} inputs each | expected: {nout} neurons of {nin} inputs | got: {count} neurons with {fans} inputs",
+        "layer-params": "{call}.parameters() does not list its neurons' parameters | expected: {want} Values: {nout} neurons x ({nin} weights + 1 bias){example} | got: {count} Values",
+        "neuron-count": "{call} should hold {nout} neurons | got: {count}",
+        "one-in-list": "{call} returns a list holding one Value | input: {where} | expected: the Value itself | got: {type}",
+        "not-a-list": "{call} should return a list of {n} Values{each} | input: {where} | got: {type}",
+        "outputs": "the outputs of {call} are wrong | input: {where} | expected: {want} | got: {got}",
+        "output": "the output of {call} is wrong | input: {where} | expected: {want} | got: {got}",
+        "layer-count": "{call} should have one layer per entry of nouts | expected: {want} layers | got: {count} layers",
+        "wrong-shape": "{call}: layer {i} has the wrong shape | expected: {nout} neurons with {size} inputs each | got: {count} neurons with {fans} inputs",
+        "not-once": "{call}.parameters() does not list every parameter exactly once | expected: {want} parameters | got: {count} parameters",
+        "not-own": "{call}.parameters() lists Values that are not the network's | expected: {want} parameters | got: {count} parameters",
+        "not-zeroed": "{call}.zero_grad() does not reset every gradient",
+        "pairs": PAIRS + " | input: {where} | expected: {n} pairs | got: {type}",
+        "entry": PAIRS + " | got: entry {i} is {type}",
+        "pair": "each pair must hold two numbers (p.grad and the finite difference) | got: entry {i} holds a {type}",
+        "changed": "mlp_gradient_check changed the model's parameters | input: {where} | expected: parameter {k} still {want:.6g} | got: {got:.6g}",
+        "analytic": "the backward gradient reported for {label} is wrong | input: {where} | expected: {want:.6g} (d output / d p) | got: {got:.6g}",
+        "numeric": "the finite difference reported for {label} is wrong | input: {where} | expected: {want:.6g} = (f(p + h) - f(p - h)) / 2h | got: {got:.6g}",
+    },
+    MISTAKES,
+)
+
+
+def asked(nouts, activation, linear_output):
+    return [activation] * (len(nouts) - 1) + ["linear" if linear_output else activation]
+
+
+def count(nin, nouts):
+    return sum((a + 1) * b for a, b in zip([nin, *nouts], nouts))
+
+
+def flat(layers):
+    return [v for neurons in layers for n in neurons for v in n]
+
+
+def shaped(values, layers):
+    """`values` laid out as `layers` is: layers of neurons [w..., b]."""
+    it = iter(values)
+    return [[[next(it) for _ in n] for n in neurons] for neurons in layers]
+
+
+def audit(params, call, listed):
+    """parameters() must be one flat list of Values."""
+    if "index" in params:
+        return None
+    if params["element"] is not None and params["nested"]:
+        return SAY("params-nested", "list-of-lists", call=call, listed=listed)
+    got = params["type"] if params["element"] is None else f"an element {params['element']}"
+    return SAY("params-type", call=call, got=got)
+
+
+def outputs_failure(out, n, call, where, single, each=""):
+    """Unless the outputs are the n Values asked for: what they are instead."""
+    if n == 1 and out["many"] is not None and len(out["many"]) == 1:
+        return SAY("one-in-list", single, call=call, where=where, type=out["type"])
+    if n > 1 and (out["many"] is None or len(out["many"]) != n):
+        return SAY("not-a-list", call=call, n=n, each=each, where=where, type=out["type"])
+    if n == 1:
+        return not_a_value(out["one"], call)
+    return next(filter(None, (not_a_value(o, f"each output of {call}") for o in out["many"])), None)
+
+
+def network_failure(call, case, seen, activations, where, mistake, inputs_too=False):
+    """The outputs against the float network, then backward's grads of sum(c * output) against its
+    central differences, in every weight and bias (and input, if `inputs_too`)."""
+    layers, xs, out = case["layers"], case["xs"], seen["out"]
+    got = [o["data"] for o in out["many"]] if len(case["c"]) > 1 else [out["one"]["data"]]
+    want = network(layers, xs, activations)
+    if not all(close(g, e) for g, e in zip(got, want)):
+        fields = {"call": call, "where": where, "want": numbers(want), "got": numbers(got)}
+        return SAY("outputs" if inputs_too else "output", mistake(got, want), **fields)
+    n, leaves = len(flat(layers)), flat(layers) + (xs if inputs_too else [])
+    outputs = lambda *v: network(shaped(v, layers), v[n:] if inputs_too else xs, activations)  # noqa: E731
+    truth = numerical_gradient(lambda *v: sum(c * o for c, o in zip(case["c"], outputs(*v))), leaves, FD_H)
+    labels = [
+        f"layer {i + 1}, neuron {j + 1}, " + (f"w[{k}]" if k < len(n) - 1 else "b")
+        for i, neurons in enumerate(layers)
+        for j, n in enumerate(neurons)
+        for k in range(len(n))
+    ]
+    if inputs_too:
+        labels += [f"x[{k}]" for k in range(len(xs))]
+        call, where = f"{call}, through sum(c * output)", where + f", c = [{numbers(case['c'])}]"
+    return wrong_gradient(call, labels, truth, seen["grads"], where)
+
+
+@in_order("05.layer_params")
+def layer_params(case, seen):
+    nin, nout, fans = case["nin"], case["nout"], seen["fans"]
+    f = {"call": f"Layer({nin}, {nout}, activation={case['activation']!r})", "nin": nin, "nout": nout}
+    if isinstance(fans, str):
+        return SAY("no-neurons", got=attribute("neurons", fans), **f)
+    if len(fans) != nout or any(s != nin for s in fans):
+        swapped = len(fans) == nin and all(s == nout for s in fans) and nin != nout
+        f.update(count=len(fans), fans=sorted(set(fans)))
+        return SAY("layer-shape", "nin-nout-swapped" if swapped else None, **f)
+    if failure := audit(seen["params"], f["call"], "n in self.neurons"):
+        return failure
+    index, want = seen["params"]["index"], nout * (nin + 1)
+    biases = {j * (nin + 1) + nin for j in range(nout)}
+    if len(index) == want and set(index) == set(range(want)):
+        return None
+    key = (
+        "biases-not-listed" if len(index) == nout * nin and not biases & set(index)
+        else "one-neuron-only" if len(index) == nin + 1 and nout > 1
+        else "listed-twice" if len(set(index)) < len(index)
+        else "copies-listed" if all(i < 0 for i in index)
+        else "not-own-parameters"
+    )  # fmt: skip
+    example = " (Layer(3, 4) has 16)" if (nin, nout) == (3, 4) else ""
+    return SAY("layer-params", key, want=want, example=example, count=len(index), **f)
+
+
+@in_order("05.layer_call")
+def layer_call(case, seen):
+    nout, activation, fans, xs = case["nout"], case["activation"], seen["fans"], case["xs"]
+    call = f"Layer({case['nin']}, {nout}, activation={activation!r})"
+    if isinstance(fans, str):
+        return SAY("no-neurons", call=call, got=attribute("neurons", fans))
+    if len(fans) != nout:
+        return SAY("neuron-count", "wrong-neuron-count", call=call, nout=nout, count=len(fans))
+
+    def mistake(got, want):
+        built = seen["built"][0]
+        as_built = network(case["layers"], xs, [built])
+        if any(b != activation for b in built) and all(close(g, e) for g, e in zip(got, as_built)):
+            return M("activation-not-passed", built=built[0], call=call, activation=activation)
+        if nout > 1 and all(close(g, want[0]) for g in got):
+            return M("first-neuron-only")
+        reversed_ = nout > 1 and all(close(g, e) for g, e in zip(got, want[::-1]))
+        return M("outputs-reversed") if reversed_ else None
+
+    where = f"{call} on x = [{numbers(xs)}]"
+    single, each = "single-output-in-list", ", one per neuron"
+    if failure := outputs_failure(seen["out"], nout, call, where, single, each):
+        return failure
+    return network_failure(call, case, seen, [activation], where, mistake, inputs_too=True)
+
+
+def layers_failure(layers, nin, nouts, call):
+    if isinstance(layers, str):
+        return SAY("no-layers", call=call, got=attribute("layers", layers))
+    if bad := [fans for fans in layers if isinstance(fans, str)]:
+        return SAY("no-neurons", call=call, got=attribute("neurons", bad[0]))
+    if len(layers) != len(nouts):
+        return SAY("layer-count", call=call, want=len(nouts), count=len(layers))
+    for i, (fans, size, nout) in enumerate(zip(layers, [nin, *nouts], nouts)):
+        if len(fans) != nout or set(fans) != {size}:
+            key = "fan-in-is-nin" if i > 0 and set(fans) == {nin} and nin != size else "layer-shape"
+            shape = {"nout": nout, "size": size, "count": len(fans), "fans": sorted(set(fans))}
+            return SAY("wrong-shape", key, call=call, i=i + 1, **shape)
+    return None
+
+
+@in_order("05.mlp_params")
+def mlp_params(case, seen):
+    nin, nouts = case["nin"], case["nouts"]
+    call, want, start = f"MLP({nin}, {nouts})", count(nin, nouts), 0
+    if failure := layers_failure(seen["layers"], nin, nouts, call):
+        return failure
+    if failure := audit(seen["params"], call, "layer in self.layers"):
+        return failure
+    index = seen["params"]["index"]
+    listed, f = Counter(index), {"call": call, "want": want, "count": len(index)}
+    for i, size in enumerate(count(a, [b]) for a, b in zip([nin, *nouts], nouts)):
+        times, start = [listed[j] for j in range(start, start + size)], start + size
+        key = (
+            "layer-left-out" if all(t == 0 for t in times)
+            else "layer-repeated" if all(t >= 2 for t in times)
+            else "layer-partly-listed" if any(t != 1 for t in times)
+            else None
+        )  # fmt: skip
+        if key:
+            return SAY("not-once", key, which=f"layer {i + 1} of {len(nouts)}", size=size, **f)
+    if len(index) != want:
+        return SAY("not-own", **f)
+    return SAY("not-zeroed", "zero-grad-overridden", **f) if any(g != 0 for g in seen["after"]) else None
+
+
+@in_order("05.mlp_call")
+def mlp_call(case, seen):
+    nin, nouts, activation, linear = case["nin"], case["nouts"], case["activation"], case["linear_output"]
+    call = f"MLP({nin}, {nouts}, activation={activation!r}, linear_output={linear})"
+    want, where = asked(nouts, activation, linear), f"{call} on x = [{numbers(case['xs'])}]"
+
+    def mistake(got, expected):
+        """The layer whose activation differs from what was asked, when that explains `got`."""
+        built = [b[0] for b in seen["built"]]
+        as_built = network(case["layers"], case["xs"], built)
+        if built == want or not all(close(g, e) for g, e in zip(got, as_built)):
+            return None
+        i, b = next((i, b) for i, (b, a) in enumerate(zip(built, want)) if b != a)
+        key = (
+            "hidden-activation"
+            if i < len(want) - 1
+            else "output-not-linear"
+            if linear
+            else "output-activation"
+        )
+        return M(key, i=i + 1, built=b, activation=activation)
+
+    if failure := layers_failure(seen["layers"], nin, nouts, call):
+        return failure
+    if failure := outputs_failure(seen["out"], nouts[-1], call, where, "mlp-output-in-list"):
+        return failure
+    return network_failure(call, case, seen, want, where, mistake)
+
+
+def pair_failure(case, k, j, analytic, numeric, where):
+    """Sampled parameter k (number j of the network): its pair against the truth."""
+    values, h, want = flat(case["layers"]), case["h"], asked(case["nouts"], case["activation"], True)
+    f = lambda v: network(shaped(values[:j] + [v] + values[j + 1 :], case["layers"]), case["xs"], want)[0]  # noqa: E731
+    truth, (up, down, mid) = central_difference(f, values[j], FD_H), [f(values[j] + d) for d in (h, -h, 0)]
+    central, stale = (up - down) / (2 * h), case["stale"][j]
+    fields = {"label": f"sampled parameter {k} (data {fmt(values[j])})", "where": where}
+    if not close(analytic, truth, GRAD_REL, GRAD_ABS):
+        key = (
+            "stale-gradient" if close(analytic, truth + stale, GRAD_REL, GRAD_ABS)
+            else "zero-grad-after-backward" if analytic == 0.0
+            else "backward-not-run" if close(analytic, stale)
+            else "pair-swapped" if close(analytic, central, 1e-9) or close(analytic, numeric, 1e-9)
+            else None
+        )  # fmt: skip
+        return SAY("analytic", key, want=truth, got=analytic, **fields)
+    if close(numeric, central, 1e-7, 1e-9):
+        return None
+    slips = {
+        "forward-difference": (up - mid) / h,
+        "backward-difference": (mid - down) / h,
+        "divided-by-h": (up - down) / h,
+        "precedence-2h": (up - down) / 2 * h,
+    }
+    mistake = SAY.slip(numeric, slips, rel=1e-7, abs_=1e-9)
+    if mistake is None and abs(numeric - truth) < abs(central - truth) / 10:
+        mistake = M("fixed-h", h=h)
+    return SAY("numeric", mistake, want=central, got=numeric, **fields)
+
+
+@in_order("05.gradcheck")
+def gradcheck(case, seen):
+    nin, nouts, xs, sample, h = (case[k] for k in ("nin", "nouts", "xs", "sample", "h"))
+    rows = seen["rows"]
+    where = f"MLP({nin}, {nouts}, activation={case['activation']!r}) on x = [{numbers(xs)}], "
+    where += f"{len(sample)} sampled parameters, h = {fmt(h)}"
+    if rows["rows"] is None or len(rows["rows"]) != len(sample):
+        return SAY("pairs", where=where, n=len(sample), type=rows["type"])
+    for i, row in enumerate(rows["rows"]):
+        if isinstance(row, dict):
+            return SAY("entry", i=i, **row)
+        if bad := [x["type"] for x in row if isinstance(x, dict)]:
+            return SAY("pair", "value-in-pair" if bad[0] == "Value" else None, i=i, type=bad[0])
+    for k, (b, a) in enumerate(zip(flat(case["layers"]), seen["after"])):
+        if abs(a - b) > 1e-12 * max(1.0, abs(b)):  # a few ulps from += h, -= 2h, += h is fine
+            by_h = close(abs(a - b), h, 1e-6) or close(abs(a - b), 2 * h, 1e-6)
+            f = {"where": where, "k": k, "want": b, "got": a}
+            return SAY("changed", "parameter-not-restored" if by_h else "parameters-changed", **f)
+    pairs = enumerate(zip(sample, rows["rows"]))
+    failures = (pair_failure(case, k, j, *pair, where) for k, (j, pair) in pairs)
+    return next(filter(None, failures), None)
