@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from nbharness import ROOT, Mutant, cells_checking, run, solution_path
+from nbharness import ROOT, Mutant, cells_checking, graded_keys, run, solution_path
 
 from autograder import all_exercises, get_exercise, hint
 from autograder.checking.progress import progress, progress_table
@@ -21,7 +21,7 @@ def test_failing_gradient_check_draws_the_graph_with_the_wrong_nodes_highlighted
         "03.manual",
         find="f.grad = d.data * L.grad",
         replace="f.grad = f.data * L.grad",
-        message="",
+        key="product-operands-swapped",
     )
     nb = run(mutant.apply(), solution_path("03_backprop").parent)
     (grade_id,) = cells_checking(nb, "03.manual")
@@ -29,6 +29,7 @@ def test_failing_gradient_check_draws_the_graph_with_the_wrong_nodes_highlighted
     svgs = [o.data["image/svg+xml"] for o in cell.outputs if "image/svg+xml" in o.get("data", {})]
     errors = [o for o in cell.outputs if o.output_type == "error"]
     assert errors and "f.grad" in errors[0].evalue
+    assert graded_keys(nb)[grade_id][0] == mutant.key
     assert len(svgs) == 1, "the failing check should draw its graph once"
     svg = svgs[0]
     assert svg.count('fill="#f8c4c4"') == 1  # only f disagrees with the finite difference
