@@ -1,11 +1,6 @@
-"""Stochastic gradient descent with an optional learning-rate schedule."""
+"""Plain gradient descent (notebook 06 asks for its step and its zero_grad)."""
 
 from __future__ import annotations
-
-
-def linear_decay(start: float = 1.0, end: float = 0.1, steps: int = 100):
-    """A schedule k -> start - (start - end) * k / steps (1.0 - 0.9 k/100 by default)."""
-    return lambda k: start - (start - end) * k / steps
 
 
 class SGD:

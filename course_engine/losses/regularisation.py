@@ -1,0 +1,10 @@
+"""L2 regularisation: a penalty on large weights."""
+
+from __future__ import annotations
+
+from ..engine import Value
+
+
+def l2(parameters, alpha: float) -> Value:
+    """alpha * sum of squared parameters: pulls weights towards zero."""
+    return alpha * sum(p * p for p in parameters)

@@ -1,0 +1,11 @@
+"""Stochastic gradient descent with an optional learning-rate schedule.
+
+SGD is the reference answer to notebook 06's step exercise and lives in a module
+of its own, which that notebook's grading kernel does not get.
+"""
+
+from .._lazy import lazy_exports
+
+EXPORTS = {"SGD": ".sgd", "linear_decay": ".schedules"}
+__all__ = list(EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, EXPORTS)

@@ -1,0 +1,11 @@
+"""The course's classic training run: two moons with an MLP, max-margin + L2.
+
+Its loop is the reference answer to notebook 06's moons step, so it lives in a
+module of its own (moons.py), which that notebook's grading kernel does not get.
+"""
+
+from .._lazy import lazy_exports
+
+EXPORTS = {"train_moons": ".moons", "History": ".moons"}
+__all__ = list(EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, EXPORTS)
