@@ -1,0 +1,106 @@
+"""nbgrader's Execute with the guards a grader of untrusted code needs.
+
+- A kernel that dies (os._exit, a crash, a limit) costs only the cells from
+  there on: the cells that ran before keep their outputs (and marks), the cell
+  it died in says so and why, and the later ones say they never ran.
+- A cell that prints more than `max_output_bytes` is stopped, and says so.
+- A cell stopped by a limit (time, memory, processes, file size) gets a sentence
+  naming the limit and what to do, under its own error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from nbclient.exceptions import DeadKernelError
+from nbformat.v4 import new_output
+from nbgrader.preprocessors import Execute
+from traitlets import Integer
+
+# what a limit looks like from inside the kernel -> the sentence that names it
+LIMITS = {
+    "CellTimeoutError": "stopped: this cell ran longer than {timeout} s, the grader's limit per cell. "
+    "Look for a loop that never ends, or make the cell faster.",
+    "MemoryError": "stopped: the notebook used more than {memory_mb} MiB of memory, the grader's limit. "
+    "Look for a list or array that grows without end.",
+    "BlockingIOError": "stopped: the notebook started more than {processes} processes, the grader's limit. "
+    "Do not start processes in your answers.",
+    "File too large": "stopped: a file grew past {file_mb} MiB, the grader's limit on files. "
+    "Do not write big files in your answers.",
+}
+OUTPUT_LIMIT = (
+    "stopped: this cell printed more than {mib:g} MiB, the grader's limit on output per cell. "
+    "Look for a print inside a loop."
+)
+
+
+class GuardedExecute(Execute):
+    max_output_bytes = Integer(1 << 20, help="output one cell may print before it is stopped").tag(
+        config=True
+    )
+    memory_mb = Integer(2048, help="the kernel's memory cap, for the message").tag(config=True)
+    processes = Integer(256, help="the kernel's process cap, for the message").tag(config=True)
+    file_mb = Integer(256, help="the kernel's file size cap, for the message").tag(config=True)
+
+    def reset_execution_trackers(self):
+        super().reset_execution_trackers()
+        self.died_in, self.why, self.printed, self.over_limit = None, "", {}, set()
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type != "code":
+            return cell, resources
+        if self.died_in is not None:
+            cell.outputs = [
+                _error("NotRun", f"not run: the kernel died in cell {self.died_in + 1} ({self.why})")
+            ]
+            return cell, resources
+        try:
+            super().preprocess_cell(cell, resources, index)
+        except DeadKernelError:
+            self.died_in, self.why = index, self.why_died()
+            cell.outputs.append(_error("KernelDied", f"the kernel died while running this cell: {self.why}"))
+        self.name_limits(cell, index)
+        return cell, resources
+
+    def why_died(self) -> str:
+        process = getattr(getattr(self.km, "provisioner", None), "process", None)
+        code = process.poll() if process is not None else None
+        if code in (-9, 137):
+            return "it was killed, most likely for using too much memory"
+        if code in (-11, 139):
+            return "Python crashed (a segmentation fault)"
+        return "the code ended the Python process (os._exit, or a crash)"
+
+    def output(self, outs, msg, display_id, cell_index):
+        content = msg.get("content", {})
+        size = len(json.dumps(content.get("data", content.get("text", "")), default=str))
+        self.printed[cell_index] = self.printed.get(cell_index, 0) + size
+        if self.printed[cell_index] > self.max_output_bytes:
+            if cell_index not in self.over_limit:
+                self.over_limit.add(cell_index)
+                asyncio.ensure_future(self.km.interrupt_kernel())
+            return None
+        return super().output(outs, msg, display_id, cell_index)
+
+    def name_limits(self, cell, cell_index):
+        """Under an error a limit caused, the sentence naming the limit."""
+        said = []
+        if cell_index in self.over_limit:
+            said.append(OUTPUT_LIMIT.format(mib=self.max_output_bytes / (1 << 20)))
+        for output in cell.outputs:
+            if output.output_type == "error":
+                text = f"{output.ename}: {output.evalue}"
+                said += [m for key, m in LIMITS.items() if key in text]
+        values = {
+            "timeout": self.timeout,
+            "memory_mb": self.memory_mb,
+            "processes": self.processes,
+            "file_mb": self.file_mb,
+        }
+        for sentence in dict.fromkeys(said):
+            cell.outputs.append(new_output("stream", name="stdout", text=sentence.format(**values) + "\n"))
+
+
+def _error(ename: str, evalue: str):
+    return new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
