@@ -81,6 +81,13 @@ def find_submissions(source, assignments, pattern=DEFAULT_PATTERN, expected=None
     return sorted(found + missing, key=lambda s: (s.student, s.assignment))
 
 
+def spare_earlier_work(submissions: list[Submission], handed_in) -> list[Submission]:
+    """The submissions without the ones missing from this batch that an earlier
+    batch brought (their keys in `handed_in`): late work graded on its own never
+    turns a grade already given into a zero."""
+    return [s for s in submissions if not (s.status is Status.MISSING and s.key in handed_in)]
+
+
 def notebook_problem(path: Path) -> str | None:
     """Why a file cannot be run as a notebook, or None if it can."""
     raw = path.read_bytes()

@@ -12,10 +12,10 @@ from pathlib import Path
 
 from ..layout import SOLUTIONS, assignments
 from . import sandbox
-from .collect import DEFAULT_PATTERN, find_submissions, stage
+from .collect import DEFAULT_PATTERN, find_submissions, spare_earlier_work, stage
 from .execute import Settings, run_all
 from .export import export
-from .outcome import Outcome, load_outcomes, save_outcomes
+from .outcome import Outcome, Status, load_outcomes, save_outcomes
 from .prepare import prepare
 from .release import put_scripts_on_path
 from .score import record, record_zero
@@ -36,13 +36,14 @@ def grade(
     folder holds (this run's and earlier ones), by "student/assignment"."""
     found = find_submissions(submissions, assignments(), pattern, expected)  # bad input fails first
     course = Path(out).resolve()
+    outcomes = load_outcomes(course)
+    found = spare_earlier_work(found, {k for k, o in outcomes.items() if o.status is not Status.MISSING})
     course.mkdir(parents=True, exist_ok=True)
     put_scripts_on_path()
     sandboxed = sandbox.choose((course, SOLUTIONS), memory_mb, sandboxed)
     prepare(course, timeout)
     stage(found, course)
 
-    outcomes = load_outcomes(course)
     for s in found:
         if s.status is not None:
             outcomes[s.key] = record_zero(course, s.student, s.assignment, s.status, s.problem)

@@ -9,7 +9,7 @@ import zipfile
 import pytest
 from tinycourse import passing_notebook, write_notebook
 
-from autograder.grading.collect import find_submissions, notebook_problem, stage
+from autograder.grading.collect import find_submissions, notebook_problem, spare_earlier_work, stage
 from autograder.grading.outcome import Status
 
 ASSIGNMENTS = ["01_derivatives", "02_value", "03_backprop"]
@@ -156,3 +156,12 @@ def test_stage_puts_submissions_in_nbgraders_layout_and_replaces_old_ones(tmp_pa
     assert not old.exists()  # a re-run replaces, never mixes
     assert not (course / "submitted" / "ada" / "02_value").exists()  # missing: nothing to stage
     assert (course / "submitted" / "ben" / "01_derivatives").exists()  # not in this batch: untouched
+
+
+def test_late_work_never_zeroes_what_an_earlier_batch_brought(tmp_path):
+    put(tmp_path, "ada/02_value/02_value.ipynb")
+    put(tmp_path, "ben/02_value/02_value.ipynb")
+    batch = find_submissions(tmp_path, ASSIGNMENTS, expected=["01_derivatives", "02_value"])
+    kept = spare_earlier_work(batch, {"ada/01_derivatives", "ada/02_value"})
+    assert [s.key for s in kept] == ["ada/02_value", "ben/01_derivatives", "ben/02_value"]
+    assert [s.status for s in kept] == [None, Status.MISSING, None]
