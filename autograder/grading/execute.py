@@ -24,10 +24,9 @@ from pathlib import Path
 from queue import Empty, Queue
 from threading import Thread
 
-from ..layout import SOLUTIONS
 from . import sandbox
 from .outcome import Status
-from .prepare import GRADEBOOK, write_config
+from .prepare import GRADEBOOK, view_of, write_config
 
 FEEDBACK_EXTRA = """\
 # feedback shows what failed and why, not the hidden test code
@@ -39,6 +38,19 @@ c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, ErrorMessagesOn
 c.KernelManager.transport = "ipc"
 c.KernelManager.ip = {ip!r}
 c.Execute.kernel_name = {kernel!r}
+# the grade is decided here, not in the kernel: graded cells run only their probe, the
+# judge runs the verdicts; a dead kernel or a limit costs only the cells it stopped
+from nbconvert.preprocessors import ClearMetadataPreprocessor
+from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, IgnorePattern, LimitOutput, SaveAutoGrades
+from autograder.grading.guarded import GuardedExecute
+from autograder.grading.judge import InjectProbes, Judge
+c.Autograde.autograde_preprocessors = [
+    InjectProbes, GuardedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+    Judge, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
+]
+c.GuardedExecute.memory_mb = {memory_mb}
+c.GuardedExecute.processes = {processes}
+c.GuardedExecute.file_mb = {file_mb}
 """
 
 
@@ -47,7 +59,10 @@ class Settings:
     timeout: int = 30  # seconds per cell
     memory_mb: int = 2048  # address-space cap per kernel
     sandboxed: bool = True
-    hidden: tuple[Path, ...] = (SOLUTIONS,)  # folders student code must not see
+
+    @property
+    def limits(self) -> sandbox.Limits:
+        return sandbox.Limits(memory_mb=self.memory_mb)
 
 
 @dataclass(frozen=True)
@@ -91,14 +106,16 @@ def prepare_job(
     (job / "source").symlink_to(course / "source", target_is_directory=True)
     autograded = job / "autograded" / student / assignment
     autograded.mkdir(parents=True)
+    sandbox.open_to_kernel(autograded, run)
     argv = sandbox.kernel_argv(
-        writable=[autograded, run],
-        hidden=[course, *settings.hidden],
-        memory_mb=settings.memory_mb,
-        sandboxed=settings.sandboxed,
+        [autograded, run], view_of(course, assignment), settings.limits, settings.sandboxed
     )
     sandbox.write_kernelspec(job / "jupyter", argv)
-    extra = FEEDBACK_EXTRA.format(ip=str(run / "kernel"), kernel=sandbox.KERNEL_NAME)
+    limits = settings.limits
+    extra = FEEDBACK_EXTRA.format(
+        ip=str(run / "kernel"), kernel=sandbox.KERNEL_NAME,
+        memory_mb=limits.memory_mb, processes=limits.processes, file_mb=limits.file_mb,
+    )  # fmt: skip
     write_config(job, settings.timeout, extra)
     return job
 

@@ -1,7 +1,7 @@
 """`micrograd-course grade`: the stages wired together, nothing more.
 
 prepare (the grading folder) -> collect (the submissions; missing and invalid
-ones scored zero at once) -> execute (the rest, in parallel, sandboxed) ->
+ones scored zero at once) -> repair (what editors did to a notebook) -> execute (the rest, in parallel, sandboxed) ->
 score (each outcome into the gradebook as it arrives) -> export (grades.csv).
 """
 
@@ -10,14 +10,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..layout import SOLUTIONS, assignments
+from ..layout import assignments
 from . import sandbox
 from .collect import DEFAULT_PATTERN, find_submissions, spare_earlier_work, stage
 from .execute import Settings, run_all
 from .export import export
 from .outcome import Outcome, Status, load_outcomes, save_outcomes
-from .prepare import prepare
+from .prepare import prepare, view_of
 from .release import put_scripts_on_path
+from .repair import Refused, repair_staged
 from .score import record, record_zero
 
 
@@ -40,9 +41,14 @@ def grade(
     found = spare_earlier_work(found, {k for k, o in outcomes.items() if o.status is not Status.MISSING})
     course.mkdir(parents=True, exist_ok=True)
     put_scripts_on_path()
-    sandboxed = sandbox.choose((course, SOLUTIONS), memory_mb, sandboxed)
-    prepare(course, timeout)
+    names = prepare(course, timeout)
+    sandboxed = sandbox.choose(view_of(course, names[0]), sandbox.Limits(memory_mb=memory_mb), sandboxed)
     stage(found, course)
+    for s in found:  # what editors and students do to notebooks, undone (and said) before grading
+        if s.status is None and isinstance(
+            refused := repair_staged(course, s.student, s.assignment), Refused
+        ):
+            s.problem = refused.message
 
     for s in found:
         if s.status is not None:

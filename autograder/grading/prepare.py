@@ -4,6 +4,7 @@ DIR/nbgrader_config.py   settings every nbgrader step here reads
 DIR/source/              a copy of solutions/ (with hidden tests)
 DIR/gradebook.db         nbgrader's gradebook: assignments, students, grades
 DIR/submitted/ autograded/ feedback/   per student, as nbgrader lays them out
+DIR/views/ASSIGNMENT/    the course packages as that assignment's grading kernel sees them
 
 Every folder nbgrader works in (the class's, and each job's own, see execute)
 keeps its gradebook at FOLDER/gradebook.db; `gradebook_url` is the one place
@@ -96,6 +97,22 @@ def source_digest(solutions: Path = SOLUTIONS) -> str:
     return digest.hexdigest()
 
 
+def view_of(course: Path, assignment: str) -> Path:
+    return Path(course) / "views" / assignment
+
+
+def build_views(course: Path, names) -> None:
+    """Each assignment's grading view, afresh (a copy of a few hundred small files): the
+    course as installed now, without verdicts, isolation code or the reference pieces the
+    assignment asks for."""
+    from .view import build_view_for
+
+    for name in names:
+        if view_of(course, name).exists():
+            shutil.rmtree(view_of(course, name))
+        build_view_for(name, view_of(course, name))
+
+
 def prepare(course: Path, timeout: int) -> list[str]:
     """Create or update the grading folder; returns the assignment names.
 
@@ -105,6 +122,7 @@ def prepare(course: Path, timeout: int) -> list[str]:
     course = Path(course).resolve()
     write_config(course, timeout)
     names = assignments()
+    build_views(course, names)
     stamp = course / ".source-digest"
     digest = source_digest()
     if stamp.exists() and stamp.read_text() == digest and (course / GRADEBOOK).exists():

@@ -767,3 +767,21 @@ def group_sentence(kind: RepairKind, release: Release, rs: list[int]) -> str:
 
 def capital(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+def repair_staged(course: Path, student: str, assignment: str) -> Refused | tuple[Repair, ...]:
+    """Repair a staged submission (course/submitted/STUDENT/ASSIGNMENT/ASSIGNMENT.ipynb) in
+    place before it is graded. What was repaired is said in a note at the top of the
+    notebook, so the student reads it in the feedback; a refusal is returned as is."""
+    path = Path(course) / "submitted" / student / assignment / f"{assignment}.ipynb"
+    result = repair(path, load_release(assignment), others=releases().values())
+    if isinstance(result, Refused):
+        return result
+    if result.repairs:
+        said = "\n".join(f"- {r.message}" for r in result.repairs)
+        note = nbformat.v4.new_markdown_cell(
+            f"**The grader repaired this notebook before grading it:**\n\n{said}"
+        )
+        result.notebook.cells.insert(0, note)
+    result.write(path)
+    return result.repairs

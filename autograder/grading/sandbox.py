@@ -1,9 +1,13 @@
 """Where student code runs: a Jupyter kernel inside bubblewrap, when it can.
 
-The kernel sees the whole file system read-only, a private /tmp, no network,
-no other processes, and a memory cap; only its own notebook folder and the
-socket folder it talks through are writable. The grading folder (gradebook,
-other students' work) and the course's solutions are hidden from it.
+The kernel's file system is built from an allowlist: the system's programs and
+libraries and the Python runtime (read-only), the course packages as this
+assignment's grading view shows them (read-only: no verdicts, no isolation code,
+no reference pieces the assignment asks for), its own notebook folder and
+socket folder (writable), and an empty private /tmp. No course repository, no
+solutions, no gradebook, no home directories, no other notebooks; no network,
+no other processes. It runs as an unprivileged user of its own, with caps on
+memory, processes and file size (see Limits).
 """
 
 from __future__ import annotations
@@ -14,10 +18,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import zlib
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-
-from ..layout import ROOT
 
 KERNEL_NAME = "micrograd-grading"
 UNSANDBOXED_WARNING = (
@@ -39,59 +43,92 @@ def bwrap_works() -> bool:
     return probe.returncode == 0
 
 
-def kernel_argv(writable, hidden, memory_mb: int, sandboxed: bool) -> list[str]:
-    """The command Jupyter runs to start a grading kernel."""
-    python = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
-    limited = ["prlimit", f"--as={memory_mb * 1024 * 1024}", "--", *python]
-    if not sandboxed:
-        return limited
-    argv = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
-    for folder in needed_under_tmp():  # e.g. a checkout in /tmp: the kernel still needs its Python
-        argv += ["--ro-bind", str(folder), str(folder)]
-    for folder in hidden:
-        argv += ["--tmpfs", str(folder)]
+@dataclass(frozen=True)
+class Limits:
+    """What one grading kernel may use; each is named in the feedback when it stops a student."""
+
+    memory_mb: int = 2048  # address space
+    processes: int = 256  # processes and threads of the kernel's own user
+    file_mb: int = 256  # the size of any one file it writes
+
+
+SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/etc")  # programs, libraries, fonts, certificates
+CONNECTION = "/tmp/.connection.json"
+
+
+def sandbox_uid(folder: Path) -> int:
+    """An unprivileged uid of the kernel's own (from its folder), so the process cap of one
+    kernel is never shared with another student's kernel running beside it."""
+    return 61000 + zlib.crc32(str(folder).encode()) % 4000
+
+
+def kernel_argv(writable, view: Path, limits: Limits, sandboxed: bool) -> list[str]:
+    """The command Jupyter runs to start a grading kernel: `view` is the folder holding the
+    course packages as this kernel may see them (on its PYTHONPATH)."""
+    caps = ["prlimit", f"--as={limits.memory_mb << 20}", f"--fsize={limits.file_mb << 20}"]
+    python = [sys.executable, "-m", "ipykernel_launcher", "-f"]
+    if not sandboxed:  # no process cap: it would count every process of the instructor's own user
+        return ["env", f"PYTHONPATH={view}", *caps, "--", *python, "{connection_file}"]
+    uid = sandbox_uid(Path(writable[0]))
+    readable = [Path(f) for f in (*SYSTEM, sys.base_prefix, sys.prefix, view)]
+    argv = ["bwrap", "--dev", "/dev", "--proc", "/proc", "--perms", "1777", "--tmpfs", "/tmp"]
+    for folder in _ancestors([*readable, *map(Path, writable)]):  # bwrap would make them 0700
+        argv += ["--perms", "0755", "--dir", str(folder)]
+    for folder in readable:
+        argv += ["--ro-bind-try", str(folder.resolve()), str(folder)]
     for folder in writable:
         argv += ["--bind", str(folder), str(folder)]
-    for folder in hidden:  # empty and read-only, with the writable folders still open inside
-        argv += ["--remount-ro", str(folder)]
     argv += [
         "--ro-bind", "{connection_file}", "{connection_file}",
         "--unshare-net", "--unshare-pid", "--unshare-ipc", "--die-with-parent", "--new-session",
-        "--unsetenv", "JPY_PARENT_PID",  # the parent's pid means nothing in a new pid namespace
-        "--setenv", "IPYTHONDIR", "/tmp/ipython",
-        "--setenv", "MPLCONFIGDIR", "/tmp/matplotlib",
-        "--setenv", "OPENBLAS_NUM_THREADS", "1",
+        "--clearenv", "--setenv", "PATH", f"{Path(sys.executable).parent}:/usr/bin:/bin",
+        "--setenv", "PYTHONPATH", str(view), "--setenv", "PYTHONNOUSERSITE", "1",
+        "--setenv", "HOME", "/tmp", "--setenv", "IPYTHONDIR", "/tmp/ipython",
+        "--setenv", "MPLCONFIGDIR", "/tmp/matplotlib", "--setenv", "OPENBLAS_NUM_THREADS", "1",
     ]  # fmt: skip
-    return argv + limited
+    if os.geteuid() != 0:  # an ordinary user cannot change uid: the caps still hold, for this user
+        return [*argv, *caps, "--", *python, "{connection_file}"]
+    # as root: hand the connection file to the kernel's own user, then become that user
+    drop = f"setpriv --reuid={uid} --regid={uid} --clear-groups"
+    nproc = f"--nproc={limits.processes}"
+    script = (
+        f'cp "$0" {CONNECTION} && chmod 0644 {CONNECTION} && exec {drop} {" ".join(caps)} {nproc} -- "$@"'
+    )
+    return [*argv, "/bin/sh", "-c", script, "{connection_file}", *python, CONNECTION]
 
 
-def choose(hidden, memory_mb: int, requested: bool | None = None) -> bool:
+def _ancestors(folders) -> list[Path]:
+    """Every folder above these (but /), outermost first."""
+    above = {parent for folder in folders for parent in Path(folder).parents if parent != Path("/")}
+    return sorted(above, key=lambda p: (len(p.parts), str(p)))
+
+
+def open_to_kernel(*folders: Path) -> None:
+    """The writable folders, open to the kernel's own (unprivileged) user."""
+    for folder in folders:
+        folder.mkdir(parents=True, exist_ok=True)
+        folder.chmod(0o777)
+
+
+def choose(view: Path, limits: Limits, requested: bool | None = None) -> bool:
     """Whether grading kernels run sandboxed: as requested, or (None) whenever
     bubblewrap works here. A sandboxed kernel that does not start falls back to an
     unsandboxed one, loudly; when no kernel starts at all, nothing is graded."""
     sandboxed = bwrap_works() if requested is None else requested
     if sandboxed:
-        problem = kernel_problem(hidden, memory_mb, sandboxed=True)
+        problem = kernel_problem(view, limits, sandboxed=True)
         if problem:
             print(f"The sandboxed grading kernel does not start here: {problem}", file=sys.stderr)
             sandboxed = False
     if not sandboxed:
         print(UNSANDBOXED_WARNING, file=sys.stderr)
-        problem = kernel_problem(hidden, memory_mb, sandboxed=False)
+        problem = kernel_problem(view, limits, sandboxed=False)
         if problem:
             raise RuntimeError(f"no grading kernel starts on this machine, so nothing was graded: {problem}")
     return sandboxed
 
 
-def needed_under_tmp() -> list[Path]:
-    """The course and its Python, where they live under /tmp (which the kernel gets empty)."""
-    folders = {ROOT, Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()}
-    tmp = Path("/tmp").resolve()
-    inside = sorted(f for f in folders if f != tmp and tmp in f.parents)
-    return [f for f in inside if not any(other in f.parents for other in inside)]
-
-
-def kernel_problem(hidden, memory_mb: int, sandboxed: bool) -> str | None:
+def kernel_problem(view: Path, limits: Limits, sandboxed: bool) -> str | None:
     """None when a grading kernel starts here and can import the course; otherwise
     what went wrong. Run before grading, so a machine problem is never blamed on
     every student's notebook."""
@@ -101,16 +138,17 @@ def kernel_problem(hidden, memory_mb: int, sandboxed: bool) -> str | None:
 
     with tempfile.TemporaryDirectory(prefix="mcg-") as tmp:
         tmp = Path(tmp)
-        write_kernelspec(tmp / "jupyter", kernel_argv([tmp], hidden, memory_mb, sandboxed))
+        open_to_kernel(tmp / "work")
+        write_kernelspec(tmp / "jupyter", kernel_argv([tmp / "work"], view, limits, sandboxed))
         cell = nbformat.v4.new_code_cell("import autograder, course_engine\nprint(6 * 7)")
         nb = nbformat.v4.new_notebook(cells=[cell])
-        config = Config({"KernelManager": {"transport": "ipc", "ip": str(tmp / "kernel")}})
+        config = Config({"KernelManager": {"transport": "ipc", "ip": str(tmp / "work" / "kernel")}})
         saved = os.environ.get("JUPYTER_PATH")
         os.environ["JUPYTER_PATH"] = str(tmp / "jupyter")
         try:
             client = NotebookClient(
                 nb, kernel_name=KERNEL_NAME, timeout=120, startup_timeout=120, config=config,
-                resources={"metadata": {"path": str(tmp)}},
+                resources={"metadata": {"path": str(tmp / "work")}},
             )  # fmt: skip
             client.execute(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         except Exception as error:

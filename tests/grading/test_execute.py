@@ -43,7 +43,7 @@ def test_a_job_folder_holds_the_submission_its_gradebook_and_a_sandboxed_kernel(
     template = tmp_path / "template.db"
     template.write_bytes(b"a gradebook")
     run = tmp_path / "run"
-    settings = Settings(timeout=7, memory_mb=64, sandboxed=True, hidden=(tmp_path / "solutions",))
+    settings = Settings(timeout=7, memory_mb=64, sandboxed=True)
     job = prepare_job(course, template, "ada", ASSIGNMENT, settings, run)
     assert job == course / "work" / f"ada__{ASSIGNMENT}"
     assert (job / "submitted" / "ada" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").exists()
@@ -52,11 +52,20 @@ def test_a_job_folder_holds_the_submission_its_gradebook_and_a_sandboxed_kernel(
     config = (job / "nbgrader_config.py").read_text()
     assert f"c.CourseDirectory.db_url = {gradebook_url(job)!r}" in config
     assert "c.Execute.timeout = 7" in config and "ErrorMessagesOnly" in config
+    # the grade is decided by the judge, between the guarded Execute and SaveAutoGrades
+    order = config[config.index("c.Autograde.autograde_preprocessors") :]
+    assert (
+        order.index("InjectProbes")
+        < order.index("GuardedExecute")
+        < order.index("Judge")
+        < order.index("SaveAutoGrades")
+    )
     argv = json.loads((job / "jupyter" / "kernels" / sandbox.KERNEL_NAME / "kernel.json").read_text())["argv"]
     autograded = str(job / "autograded" / "ada" / ASSIGNMENT)
     assert argv[0] == "bwrap" and ["--bind", autograded, autograded] == argv[argv.index(autograded) - 1 :][:3]
-    assert ["--tmpfs", str(course)] == argv[argv.index(str(course)) - 1 :][:2]  # the class's folder is hidden
-    assert f"--as={64 * 1024 * 1024}" in argv
+    bound = [argv[i + 1] for i, a in enumerate(argv) if a in ("--bind", "--ro-bind", "--ro-bind-try")]
+    assert str(course) not in bound and str(course / "views" / ASSIGNMENT) in bound  # its own view only
+    assert any(f"--as={64 << 20}" in a for a in argv)  # in the command line, or in the script run as its user
     (job / "autograded" / "ada" / ASSIGNMENT / "stale.ipynb").write_text("{}")
     again = prepare_job(course, template, "ada", ASSIGNMENT, settings, run)
     assert again == job and not (job / "autograded" / "ada" / ASSIGNMENT / "stale.ipynb").exists()
