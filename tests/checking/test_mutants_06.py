@@ -17,11 +17,14 @@ from nbharness import (
     apply_edits,
     assert_every_graded_cell_passes,
     assert_mutant_caught,
+    failure,
     solution_namespace,
 )
 
-from autograder import CheckFailed, NotAttempted, check
-from autograder.checking.exercises import nb06_training as nb06
+from autograder import NotAttempted, check
+from autograder.checking.exercises.nb06_training import TINY_VISIBLE, XOR_HIDDEN, XOR_VISIBLE
+from autograder.checking.probes.nb06_training import TINY_INPUTS, outputs
+from autograder.checking.verdicts.nb06_training import fit, train_reference
 from course_engine import MLP, Value
 from course_engine.losses import mse
 from course_engine.optim import SGD
@@ -45,10 +48,10 @@ def student(replacements=()):
     return solution_namespace(NB, replacements)
 
 
-def failure(exercise, fn, hidden=False, seed=None):
-    with pytest.raises(CheckFailed) as info:
-        check(exercise, fn, hidden=hidden, seed=seed, quiet=True)
-    return str(info.value)
+def objects(exercise, fn):
+    """What check() takes: the moons check also takes the notebook's trained model (None: the
+    check trains one itself)."""
+    return (fn, None) if exercise.endswith(".moons") else (fn,)
 
 
 # ---- the checks, called directly ------------------------------------------------------
@@ -58,8 +61,8 @@ def test_the_solutions_pass_visible_and_hidden():
     ns = student()
     for exercise, name in EXERCISE_FUNCTIONS.items():
         if exercise != "06.moons":  # given no trained model it trains 100 steps itself: see below
-            check(exercise, ns[name], quiet=True)
-        check(exercise, ns[name], hidden=True, seed=1, quiet=True)
+            check(exercise, *objects(exercise, ns[name]), quiet=True)
+        check(exercise, *objects(exercise, ns[name]), hidden=True, seed=1, quiet=True)
 
 
 def test_the_curriculum_numbers():
@@ -71,17 +74,16 @@ def test_the_curriculum_numbers():
 
 
 def test_the_first_training_loop_reaches_the_thresholds():
-    seed, steps, lr = nb06.TINY_VISIBLE
-    model = nb06._tiny_model(seed)
-    curve = nb06._train_reference(model, nb06.TINY_INPUTS, nb06.TINY_TARGETS, steps, lr)
-    predictions, final, signs_right = nb06._tiny_fit(model)
+    curve, model = train_reference(TINY_VISIBLE["seed"], TINY_VISIBLE["steps"], TINY_VISIBLE["lr"])
+    final, signs_right = fit(outputs(model, TINY_INPUTS)["values"])
     assert curve[-1] < curve[0] and final < 0.01 and signs_right
 
 
 @pytest.mark.parametrize("hidden, lr", [([4], 0.5), ([8], 0.3), ([4, 4], 0.2)])
 def test_the_xor_seeds_suit_several_small_networks(hidden, lr):
-    for name, inputs, labels, seed in [nb06.XOR_VISIBLE, *nb06.XOR_HIDDEN]:
-        random.seed(seed)
+    for case in [*XOR_VISIBLE, *XOR_HIDDEN]:
+        name, inputs, labels = case["name"], case["inputs"], case["labels"]
+        random.seed(case["seed"])
         model = MLP(2, [*hidden, 1], activation="tanh", linear_output=False)
         optimizer = SGD(model.parameters(), lr=lr)
         for _ in range(100):
@@ -98,7 +100,7 @@ def test_stubs_are_not_attempted():
 
     for exercise in EXERCISE_FUNCTIONS:
         with pytest.raises(NotAttempted):
-            check(exercise, stub, quiet=True)
+            check(exercise, *objects(exercise, stub), quiet=True)
 
 
 def test_checks_leave_the_global_random_state_alone():
@@ -110,181 +112,181 @@ def test_checks_leave_the_global_random_state_alone():
     assert random.getstate() == state
 
 
-# one typical mistake each: (exercise, find, replace (or a list of such pairs), a fragment of the
-# diagnosis, whether the visible check catches it too)
+# one typical mistake each: (exercise, find, replace (or a list of such pairs), the key of the
+# mistake named (or (key, a number the message must show)), whether the visible check catches it too)
 MISTAKES = {
-    "mse summed": ("06.mse", " * (1.0 / len(squared_errors))", "", "summed, not averaged", True),
-    "mse not squared": ("06.mse", "[(p - t) ** 2 for", "[(p - t) for", "not squared", True),
-    "mse of plain numbers": ("06.mse", "[(p - t) ** 2 for", "[(p.data - t) ** 2 for", "not a Value", True),
+    "mse summed": ("06.mse", " * (1.0 / len(squared_errors))", "", "summed-not-averaged", True),
+    "mse not squared": ("06.mse", "[(p - t) ** 2 for", "[(p - t) for", "not-squared", True),
+    "mse of plain numbers": ("06.mse", "[(p - t) ** 2 for", "[(p.data - t) ** 2 for", "not-a-value", True),
     "mse rebuilt as a new Value": (
         "06.mse",
         "return sum(squared_errors) * (1.0 / len(squared_errors))",
         "return Value(sum(e.data for e in squared_errors) / len(squared_errors))",
-        "no gradient reached the predictions",
+        "no-gradient",
         True,
     ),
     "rmse": (
         "06.mse",
         "return sum(squared_errors) * (1.0 / len(squared_errors))",
         "return (sum(squared_errors) * (1.0 / len(squared_errors))) ** 0.5",
-        "root mean squared",
+        "root-taken",
         True,
     ),
-    "zero_grad resets data": ("06.zero_grad", "p.grad = 0.0", "p.data = 0.0", "instead of p.grad", True),
+    "zero_grad resets data": ("06.zero_grad", "p.grad = 0.0", "p.data = 0.0", "data-reset", True),
     "zero_grad rebinds the loop variable": (
         "06.zero_grad",
         "p.grad = 0.0",
         "p = 0.0",
-        "no gradient was reset",
+        "none-reset",
         True,
     ),
     "zero_grad returns early": (
         "06.zero_grad",
         "p.grad = 0.0",
         "p.grad = 0.0\n        return",
-        "only the first",
+        "only-first",
         True,
     ),
-    "step uphill": ("06.step", "p.data -= lr * p.grad", "p.data += lr * p.grad", "wrong direction", True),
+    "step uphill": ("06.step", "p.data -= lr * p.grad", "p.data += lr * p.grad", "wrong-direction", True),
     "step lr twice": (
         "06.step",
         "p.data -= lr * p.grad",
         "p.data -= lr * lr * p.grad",
-        "applied twice",
+        "lr-squared",
         True,
     ),
-    "step without lr": ("06.step", "p.data -= lr * p.grad", "p.data -= p.grad", "not applied", True),
+    "step without lr": ("06.step", "p.data -= lr * p.grad", "p.data -= p.grad", "lr-not-applied", True),
     "step returns new Values": (
         "06.step",
         "    for p in parameters:\n        p.data -= lr * p.grad",
         "    return [Value(p.data - lr * p.grad) for p in parameters]",
-        "returned new values",
+        "returned-new",
         True,
     ),
     "step changes grad": (
         "06.step",
         "p.data -= lr * p.grad",
         "p.grad -= lr * p.data",
-        "changed p.grad",
+        "grad-changed",
         True,
     ),
-    "train without zeroing": ("06.train", "        model.zero_grad()\n", "", "not zeroed", True),
+    "train without zeroing": ("06.train", "        model.zero_grad()\n", "", "grads-not-zeroed", True),
     "train without backward": (
         "06.train",
         "        loss.backward()\n        for param",
         "        for param",
-        "never move",
+        "no-backward",
         True,
     ),
     "train zeroes between backward and update": (
         "06.train",
         "        model.zero_grad()\n        loss.backward()\n",
         "        loss.backward()\n        model.zero_grad()\n",
-        "never move",
+        "no-backward",
         True,
     ),
-    "train uphill": ("06.train", "param.data -= lr", "param.data += lr", "wrong direction", True),
+    "train uphill": ("06.train", "param.data -= lr", "param.data += lr", "wrong-direction", True),
     "train lr twice": (
         "06.train",
         "param.data -= lr * param.grad",
         "param.data -= lr * lr * param.grad",
-        "twice",
+        "lr-twice",
         True,
     ),
     "train without lr": (
         "06.train",
         "param.data -= lr * param.grad",
         "param.data -= param.grad",
-        "not applied",
+        "lr-not-applied",
         True,
     ),
     "train on summed squares": (
         "06.train",
         "loss = losses.mse(predictions, targets)",
         "loss = sum((p - t) ** 2 for p, t in zip(predictions, targets))",
-        "summed, not averaged",
+        "loss-summed",
         True,
     ),
-    "train records nothing": ("06.train", "history.append(loss.data)", "pass", "record one loss", True),
-    "train returns nothing": ("06.train", "    return history", "", "returned None", True),
+    "train records nothing": ("06.train", "history.append(loss.data)", "pass", "wrong-length", True),
+    "train returns nothing": ("06.train", "    return history", "", "no-history", True),
     "train with a fixed number of steps": (
         "06.train",
         "for step in range(steps):\n        predictions",
         "for step in range(50):\n        predictions",
-        "50 losses",  # hidden runs use 20-40 steps
+        ("wrong-length", "50 losses"),  # hidden runs use 20-40 steps
         False,
     ),
     "regression through tanh": (
         "06.regression",
         "linear_output=True",
         "linear_output=False",
-        "between -1 and 1",
+        "tanh-output",
         True,
     ),
     "regression barely trained": (
         "06.regression",
         "for step in range(300)",
         "for step in range(3)",
-        "0.2",
+        ("train-longer", "0.2"),
         True,
     ),
-    "xor without a hidden layer": ("06.xor", "MLP(2, [4, 1]", "MLP(2, [1]", "no hidden layer", True),
-    "max-margin sign": ("06.max_margin", "(1 - y * s).relu()", "(1 + y * s).relu()", "wrong sign", True),
-    "max-margin summed": ("06.max_margin", " * (1.0 / len(margins))", "", "summed, not averaged", True),
+    "xor without a hidden layer": ("06.xor", "MLP(2, [4, 1]", "MLP(2, [1]", "no-hidden-layer", True),
+    "max-margin sign": ("06.max_margin", "(1 - y * s).relu()", "(1 + y * s).relu()", "wrong-sign", True),
+    "max-margin summed": ("06.max_margin", " * (1.0 / len(margins))", "", "summed-not-averaged", True),
     "max-margin without relu": (
         "06.max_margin",
         "(1 - y * s).relu()",
         "(1 - y * s)",
-        "relu is missing",
+        "no-relu",
         True,
     ),
     "max-margin without margin": (
         "06.max_margin",
         "(1 - y * s).relu()",
         "(-y * s).relu()",
-        "margin is missing",
+        "no-margin",
         True,
     ),
     "max-margin without labels": (
         "06.max_margin",
         "(1 - y * s).relu()",
         "(1 - s).relu()",
-        "label is ignored",
+        "label-ignored",
         True,
     ),
     "moons without zeroing": (
         "06.moons",
         "    for w in params:\n        w.grad = 0.0\n",
         "",
-        "not zeroed",
+        "grads-not-zeroed",
         True,
     ),
-    "moons uphill": ("06.moons", "w.data -= lr * w.grad", "w.data += lr * w.grad", "wrong direction", True),
-    "moons without backward": ("06.moons", "    loss.backward()\n    lr =", "    lr =", "never move", True),
-    "moons constant lr": ("06.moons", "lr = 1.0 - 0.9 * k / steps", "lr = 1.0", "does not decay", True),
+    "moons uphill": ("06.moons", "w.data -= lr * w.grad", "w.data += lr * w.grad", "wrong-direction", True),
+    "moons without backward": ("06.moons", "    loss.backward()\n    lr =", "    lr =", "no-backward", True),
+    "moons constant lr": ("06.moons", "lr = 1.0 - 0.9 * k / steps", "lr = 1.0", "lr-constant", True),
     "moons lr to zero": (
         "06.moons",
         "lr = 1.0 - 0.9 * k / steps",
         "lr = 1.0 - k / steps",
-        "decays to 0",
+        "lr-to-zero",
         True,
     ),
-    "moons schedule of 100": ("06.moons", "0.9 * k / steps", "0.9 * k / 100", "uses 100", True),
+    "moons schedule of 100": ("06.moons", "0.9 * k / steps", "0.9 * k / 100", "schedule-100", True),
     "moons schedule one late": (
         "06.moons",
         "0.9 * k / steps",
         "0.9 * (k + 1) / steps",
-        "one step late",
+        "schedule-late",
         True,
     ),
-    "moons without L2": ("06.moons", " + alpha * sum(w * w for w in params)", "", "L2 term is missing", True),
-    "moons L2 without alpha": ("06.moons", "alpha * sum(w * w", "sum(w * w", "not multiplied by alpha", True),
-    "moons alpha fixed": ("06.moons", "alpha * sum(w * w", "1e-4 * sum(w * w", "alpha is ignored", False),
+    "moons without L2": ("06.moons", " + alpha * sum(w * w for w in params)", "", "no-l2", True),
+    "moons L2 without alpha": ("06.moons", "alpha * sum(w * w", "sum(w * w", "l2-without-alpha", True),
+    "moons alpha fixed": ("06.moons", "alpha * sum(w * w", "1e-4 * sum(w * w", "alpha-ignored", False),
     "moons own loss": (
         "06.moons",
         "loss_fn(scores, labels) +",
         "max_margin_loss(scores, labels) +",
-        "never called",
+        "loss-fn-unused",
         True,
     ),
     "moons reports the data loss": (
@@ -296,14 +298,14 @@ MISTAKES = {
             ),
             ("return loss.data, losses", "return data_loss.data, losses"),
         ],
-        "leaves out the L2 term",
+        "data-loss-returned",
         True,
     ),
     "moons accuracy as a count": (
         "06.moons",
         "losses.accuracy(scores, labels)",
         "losses.accuracy(scores, labels) * len(labels)",
-        "that is a count",
+        "accuracy-count",
         True,
     ),
 }
@@ -311,13 +313,14 @@ MISTAKES = {
 
 @pytest.mark.parametrize("name", MISTAKES)
 def test_mistake_is_named(name):
-    exercise, *edit, fragment, visible = MISTAKES[name]
+    exercise, *edit, named, visible = MISTAKES[name]
     replacements = edit[0] if len(edit) == 1 else [tuple(edit)]
+    key, shown = named if isinstance(named, tuple) else (named, None)
     fn = student(replacements)[EXERCISE_FUNCTIONS[exercise]]
     for hidden in (True, False) if visible else (True,):
-        message = failure(exercise, fn, hidden=hidden, seed=3)
-        assert fragment in message, f"{name} (hidden={hidden}):\n{message}"
-        assert f"[{exercise}]" in message
+        failed = failure(exercise, *objects(exercise, fn), hidden=hidden, seed=3)
+        assert failed.key == key, f"{name} (hidden={hidden}): {failed.keys}\n{failed}"
+        assert f"[{exercise}]" in str(failed) and (shown is None or shown in str(failed)), str(failed)
 
 
 def test_a_wrong_model_for_the_moons_falls_back_to_training_with_the_reference_loss():
@@ -325,14 +328,8 @@ def test_a_wrong_model_for_the_moons_falls_back_to_training_with_the_reference_l
     untrained = MLP(2, [16, 16, 1])  # far from 100%: the check trains one itself (100 steps), and passes
     check("06.moons", ns["moons_step"], untrained, quiet=True)
     broken = student([("lr = 1.0 - 0.9 * k / steps", "lr = 1.0 - 0.9 * k / steps if k < 10 else 0.0")])
-    message = failure_with_model(broken["moons_step"], untrained)
-    assert "does not separate the two moons" in message
-
-
-def failure_with_model(step, model):
-    with pytest.raises(CheckFailed) as info:
-        check("06.moons", step, model, quiet=True)
-    return str(info.value)
+    failed = failure("06.moons", broken["moons_step"], untrained, hidden=False, seed=None)
+    assert failed.key == "compare-step"
 
 
 def test_correct_variants_pass_in_process():
@@ -364,7 +361,7 @@ MUTANTS = [
         "06.mse",
         find="return sum(squared_errors) * (1.0 / len(squared_errors))",
         replace="return sum(squared_errors)",
-        message="summed, not averaged",
+        key="summed-not-averaged",
     ),
     Mutant(
         "mse without the square",
@@ -372,16 +369,16 @@ MUTANTS = [
         "06.mse",
         find="squared_errors = [(p - t) ** 2 for",
         replace="squared_errors = [(p - t) for",
-        message="not squared",
+        key="not-squared",
     ),
-    Mutant("zero_grad resets data", NB, "06.zero_grad", "p.grad = 0.0", "p.data = 0.0", "instead of p.grad"),
+    Mutant("zero_grad resets data", NB, "06.zero_grad", "p.grad = 0.0", "p.data = 0.0", "data-reset"),
     Mutant(
         "update uphill (+=)",
         NB,
         "06.step",
         "p.data -= lr * p.grad",
         "p.data += lr * p.grad",
-        "wrong direction",
+        "wrong-direction",
     ),
     Mutant(
         "lr applied twice",
@@ -389,16 +386,16 @@ MUTANTS = [
         "06.step",
         "p.data -= lr * p.grad",
         "p.data -= lr * lr * p.grad",
-        "applied twice",
+        "lr-squared",
     ),
-    Mutant("grads not zeroed in the loop", NB, "06.train", "model.zero_grad()", "pass", "not zeroed"),
+    Mutant("grads not zeroed in the loop", NB, "06.train", "model.zero_grad()", "pass", "grads-not-zeroed"),
     Mutant(
         "loss not backpropagated",
         NB,
         "06.train",
         "        loss.backward()\n        for param",
         "        for param",
-        "never move",
+        "no-backward",
     ),
     Mutant(
         "tanh output for regression",
@@ -406,13 +403,11 @@ MUTANTS = [
         "06.regression",
         "linear_output=True",
         "linear_output=False",
-        "between -1 and 1",
+        "tanh-output",
     ),
-    Mutant("XOR without a hidden layer", NB, "06.xor", "MLP(2, [4, 1]", "MLP(2, [1]", "no hidden layer"),
-    Mutant("max-margin sign", NB, "06.max_margin", "(1 - y * s).relu()", "(1 + y * s).relu()", "wrong sign"),
-    Mutant(
-        "no learning-rate decay", NB, "06.moons", "lr = 1.0 - 0.9 * k / steps", "lr = 1.0", "does not decay"
-    ),
+    Mutant("XOR without a hidden layer", NB, "06.xor", "MLP(2, [4, 1]", "MLP(2, [1]", "no-hidden-layer"),
+    Mutant("max-margin sign", NB, "06.max_margin", "(1 - y * s).relu()", "(1 + y * s).relu()", "wrong-sign"),
+    Mutant("no learning-rate decay", NB, "06.moons", "lr = 1.0 - 0.9 * k / steps", "lr = 1.0", "lr-constant"),
 ]
 
 

@@ -1,0 +1,349 @@
+"""Verdicts for notebook 07. The truth about every gradient is a central difference in float64 on the
+arrays themselves; a wrong array is explained by each typical mistake's array, computed only when reached."""
+
+import numpy as np
+
+from course_engine import Value, no_grad
+from course_engine.tensor import unbroadcast
+
+from ..exercise import get_exercise
+from ..kit.compare import agree, close, first_matching
+from ..kit.failure import Failure, Mistakes
+from ..kit.fmt import fmt
+from ..probes.nb07_tensors import arrays, axis_of, copy_models, gradcheck_problem
+from ..runner import crashed
+from . import moons
+
+MISTAKES = moons.MISTAKES | Mistakes(
+    {
+        "tensor-not-array": "these functions work on plain numpy arrays: return the array itself (not Tensor(...))",
+        "size-one-not-summed": "the axes where the input has size 1 were not summed: sum them too, with keepdims=True (so that they stay, with size 1)",
+        "unchanged": "the gradient came back unchanged: {fix}",
+        "size-one-dropped": "the size-1 axes were summed away: sum them with keepdims=True, so that they stay, with size 1",
+        "averaged": "averaged instead of summed: an entry used k times gets the SUM of its k gradients",
+        "summed-everything": "summed over every axis: sum only the axes broadcasting created",
+        "summed-at-end": "the axes at the end were summed; numpy adds the new axes in FRONT (it lines shapes up from the right)",
+        "input-shape": "the result must have the input's shape",
+        "two-arrays": "end with `return grad_a, grad_b`",
+        "not-summed-back": "the gradient for {side} has the broadcast shape {result}, not {side}'s shape {shape}: sum it back with unbroadcast(..., {side}.shape)",
+        "own-side": "{side}'s gradient uses {side} itself; in a * b each side gets grad times the OTHER side: grad * {other} for {side}",
+        "swapped": "the two gradients are returned in the wrong order: (gradient for a, gradient for b)",
+        "no-chain-rule": "no chain rule: {how}",
+        "sign-wrong": "the sign is wrong: in a + b, {side} gets +grad",
+        "side-shape": "return an array of {side}'s shape {shape}",
+        "not-transposed": "{other} is not transposed: the gradient for {side} is {right}",
+        "wrong-order": "the product is in the wrong order: {right} ({left} on the left)",
+        "transposed": "the gradient for {side} is transposed: {right}, not {wrong}",
+        "matmul-shape": "it must have {side}'s shape {shape}",
+        "axes-not-put-back": "the summed axes were not put back: with keepdims=False, np.expand_dims(grad, axis) first, so that each total lines up with the entries it summed",
+        "divided-by-count": "divided by the number of entries summed: that is mean's backward; for sum every entry gets its total's gradient unchanged",
+        "grad-not-used": "the gradient of each total is not used: every entry gets grad (of its total), not 1",
+        "x-shape": "the result must have x's shape {shape}",
+        "not-restored": "put t.data[index] back to its original value after the two nudges",
+        "data-changed": "a gradient check must leave every tensor as it found it",
+        "stale-grad": "the gradient from an earlier backward() was still there: set every t.grad to zeros before loss_fn().backward()",
+        "backward-before-zeroing": "t.grad is all zeros: call loss_fn().backward() after zeroing the grads, not before",
+        "old-grad": "this is the old t.grad: loss_fn().backward() never ran",
+        "pair-swapped": "the first array of each pair is backward's t.grad, the second the differences",
+        "forward-difference": "a forward difference (f(t + h) - f(t)) / h; use the central one, (f(t + h) - f(t - h)) / 2h",
+        "divided-by-h": "divided by h instead of 2h: the two nudges are 2h apart",
+        "precedence-2h": "divided by 2 and then multiplied by h: write / (2 * h)",
+        "nudge-lost": "every difference is 0: the nudge never reached the tensor. Change t.data[index] in place (t.data.copy() or t.data + h make a new array that loss_fn() never sees)",
+        "all-at-once": "every entry was nudged at once (t.data + h): nudge one entry, t.data[index], at a time",
+        "other-h": "these are differences with another h: use the argument h ({h})",
+        "W-transposed": "W is transposed: it has shape (nin, nout), column j holding neuron j's weights. The array of rows [w.data for w in n.w] is (nout, nin): transpose it with .T",
+        "W-shape": "W must keep its shape {shape}",
+        "layer-not-copied": "layer {layer}'s weights were not copied: copy every layer",
+        "biases-not-copied": "the biases were not copied: b[j] = neuron j's b.data",
+        "copy-every-layer": "copy every layer, weights and biases",
+        "keep-tensor": "set linear.W.data (the array), and keep linear.W the Tensor the model holds",
+    }
+)
+QUOTIENTS = {  # a difference quotient, from f(x + h), f(x - h), f(x) and h
+    "central": lambda up, down, mid, h: (up - down) / (2 * h),
+    "forward": lambda up, down, mid, h: (up - mid) / h,
+    "by-h": lambda up, down, mid, h: (up - down) / h,
+    "by-2-times-h": lambda up, down, mid, h: (up - down) / 2 * h,
+}
+TOLERANCE = {"rel": 1e-6, "abs_": 1e-8}  # how close a gradient must be to the central difference
+PARTS = ("backward gradient", "finite differences")  # the two arrays of a gradient check's pair
+DIFFERENCES = [("forward-difference", "forward"), ("divided-by-h", "by-h"), ("precedence-2h", "by-2-times-h")]
+SIDES = {  # the two sides of a @ b
+    "a": {"side": "a", "other": "b", "right": "grad @ b.T", "left": "grad", "wrong": "b @ grad.T"},
+    "b": {"side": "b", "other": "a", "right": "a.T @ grad", "left": "a.T", "wrong": "grad.T @ a"},
+}
+
+
+def nudged(f, x, h=1e-6, kind="central"):
+    """Each entry's difference quotient of f(x), x changed in place and put back."""
+    out = np.zeros(x.shape)
+    for index in np.ndindex(x.shape):
+        original = x[index]
+        x[index] = original + h
+        up = f(x)
+        x[index] = original - h
+        down = f(x)
+        x[index] = original
+        out[index] = QUOTIENTS[kind](up, down, f(x) if kind == "forward" else None, h)
+    return out
+
+
+def central(f, x):
+    return nudged(lambda v: float(f(v)), np.array(x, dtype=np.float64))
+
+
+def show(a):
+    a = np.asarray(a)
+    text = " ".join(np.array2string(a, precision=4, separator=", ", suppress_small=True).split())
+    return f"shape {a.shape}: {text}" if len(text) < 160 else f"shape {a.shape}: {text[:150]} ..."
+
+
+def read(seen, what):
+    """The array a probe read, or the Failure saying what the student gave instead."""
+    if (kind := seen.get("not_array")) == "Tensor":
+        return Failure(f"{what} must be a numpy array, got a Tensor", mistakes=MISTAKES("tensor-not-array"))
+    if kind:
+        what = f"{what} must be a numpy array" + (", got a Value" if kind == "Value" else "")
+        return Failure(what, got=None if kind == "Value" else kind)
+    return np.array(seen["data"], dtype=np.float64).reshape(seen["shape"])
+
+
+def named(got, slips):
+    """The first slip whose array (computed only when reached; skipped when it cannot be made) is got."""
+
+    def made(predict):
+        try:
+            return predict()
+        except (ValueError, IndexError, TypeError):  # numpy's AxisError is a ValueError
+            return None
+
+    return first_matching(got, [(m, lambda p=p: made(p)) for m, p in slips], **TOLERANCE)
+
+
+def wrong(what, where, expected, got, slips, shape_key, **fields):
+    """An array that is not the truth: the slip it equals, else a word on its shape if that is off too."""
+    shaped = None if got.shape == tuple(fields["shape"]) else MISTAKES(shape_key, **fields)
+    return Failure(what, where, expected, show(got), named(got, slips) or shaped)
+
+
+def unbroadcast_verdict(case, seen):
+    shape, result, (grad,) = tuple(case["shape"]), tuple(case["result"]), arrays(case, "grad")
+    if isinstance(got := read(seen, f"unbroadcast(grad, {shape})'s result"), Failure):
+        return got
+    truth = central(lambda x: (grad * np.broadcast_to(x, result)).sum(), np.zeros(shape))
+    if agree(got, truth, **TOLERANCE):
+        return None
+    front = tuple(range(extra := len(result) - len(shape)))
+    ones = front + tuple(extra + i for i, n in enumerate(shape) if n == 1 and result[extra + i] != 1)
+    slips = [(MISTAKES("size-one-not-summed"), lambda: grad.sum(axis=front))]
+    slips.append((MISTAKES("unchanged", fix="sum it over the axes broadcasting created"), lambda: grad))
+    slips.append((MISTAKES("size-one-dropped"), lambda: grad.sum(axis=ones)))
+    slips.append((MISTAKES("averaged"), lambda: grad.mean(axis=ones, keepdims=True).reshape(shape)))
+    slips.append((MISTAKES("summed-everything"), lambda: grad.sum()))
+    at_end = lambda: grad.sum(axis=tuple(range(len(shape), len(result)))).reshape(shape)  # noqa: E731
+    slips.append((MISTAKES("summed-at-end"), at_end))
+    what, where = f"unbroadcast(grad, {shape}) is wrong", f"an input of shape {shape} broadcast to {result}"
+    return wrong(what, f"{where}; grad {show(grad)}", show(truth), got, slips, "input-shape", shape=shape)
+
+
+def slips_of(op, i, a, b, grad, truths):
+    """What each typical mistake gives for side i (0 for a, 1 for b) of a + b, a * b or a @ b."""
+    swapped, (operand, other) = (MISTAKES("swapped"), lambda: truths[1 - i]), ((a, b), (b, a))[i]
+    if op == "@":
+        made = (lambda: grad @ b, lambda: b.T @ grad, lambda: b @ grad.T)
+        made = (lambda: a @ grad, lambda: grad @ a.T, lambda: grad.T @ a) if i else made
+        keys = ("not-transposed", "wrong-order", "transposed")
+        return [*((MISTAKES(k, **SIDES["ab"[i]]), p) for k, p in zip(keys, made)), swapped]
+    result, shape = np.broadcast_shapes(a.shape, b.shape), operand.shape
+    fields = {"side": "ab"[i], "result": result, "shape": shape, "other": "ba"[i]}
+    m = lambda key, **more: MISTAKES(key, **fields, **more)  # noqa: E731
+    if op == "+":
+        chain = m("no-chain-rule", how="multiply the local derivative 1 by grad, the incoming gradient")
+        ones, minus = lambda: unbroadcast(np.ones(result), shape), lambda: -truths[i]  # noqa: E731
+        return [(m("not-summed-back"), lambda: grad), swapped, (chain, ones), (m("sign-wrong"), minus)]
+    own = lambda: unbroadcast(grad * np.broadcast_to(operand, result), shape)  # noqa: E731
+    ones = lambda: unbroadcast(np.broadcast_to(other, result) * np.ones(result), shape)  # noqa: E731
+    chain = m("no-chain-rule", how="the local derivative (the other side) must be multiplied by grad")
+    return [(m("not-summed-back"), lambda: grad * other), (m("own-side"), own), swapped, (chain, ones)]
+
+
+def backward(case, seen):
+    """07.add, 07.mul and 07.matmul: the two gradients of out = a op b, against central differences."""
+    op, (a, b, grad) = case["op"], arrays(case, "a", "b", "grad")
+    name = {"+": "add_backward", "*": "mul_backward", "@": "matmul_backward"}[op]
+    if isinstance(seen, dict):  # not a pair
+        what = f"{name}(a, b, grad) must return two arrays: (gradient for a, gradient for b)"
+        got = seen["type"] + (f" of {seen['len']}" if seen["len"] is not None else "")
+        return Failure(what, None, None, got, MISTAKES("two-arrays"))
+    forward = {"+": np.add, "*": np.multiply, "@": np.matmul}[op]
+    truths = [central(lambda x: (grad * forward(x, b)).sum(), a)]
+    truths.append(central(lambda x: (grad * forward(a, x)).sum(), b))
+    for i, (side, truth) in enumerate(zip("ab", truths)):
+        if isinstance(got := read(seen[i], f"the gradient for {side}"), Failure):
+            return got
+        if not agree(got, truth, **TOLERANCE):
+            what = f"{name}: the gradient for {side} of out = a {op} b is wrong"
+            where = f"a {show(a)}; b {show(b)}; grad {show(grad)}"
+            key, slips = "side-shape" if op != "@" else "matmul-shape", slips_of(op, i, a, b, grad, truths)
+            expected = f"{show(truth)} (central differences)"
+            return wrong(what, where, expected, got, slips, key, side=side, shape=truth.shape)
+    return None
+
+
+def sum_verdict(case, seen):
+    shape, axis, keepdims = tuple(case["shape"]), axis_of(case), case["keepdims"]
+    (grad,) = arrays(case, "grad")
+    call = f"sum_backward(grad, {shape}, axis={axis!r}, keepdims={keepdims})"
+    if isinstance(got := read(seen, f"{call}'s result"), Failure):
+        return got
+    truth = central(lambda v: (grad * v.sum(axis=axis, keepdims=keepdims)).sum(), np.zeros(shape))
+    if agree(got, truth, **TOLERANCE):
+        return None
+    slips = [(MISTAKES("axes-not-put-back"), lambda: np.broadcast_to(grad, shape))]
+    slips.append((MISTAKES("divided-by-count"), lambda: truth / (int(np.prod(shape)) // max(grad.size, 1))))
+    slips.append((MISTAKES("grad-not-used"), lambda: np.ones(shape)))
+    slips.append((MISTAKES("unchanged", fix="give it x's shape, copied along the summed axes"), lambda: grad))
+    where = f"x of shape {shape}, total = x.sum(axis={axis!r}, keepdims={keepdims}); grad {show(grad)}"
+    expected = f"{show(truth)} (central differences)"
+    return wrong(f"{call} is wrong", where, expected, got, slips, "x-shape", shape=shape)
+
+
+def described(case):
+    if case["kind"] == "tanh":
+        return "loss = ((a * b).tanh() + a).sum(), a (2, 3), b (3,)"
+    if case["kind"] == "sigmoid":
+        return "loss = (A @ B).sigmoid().mean(), A (2, 3), B (3, 2)"
+    net = f"MLP({case['nin']}, [{case['width']}, {case['nout']}], activation={case['activation']!r})"
+    return f"a whole {net} on 4 points, loss = mean squared error"
+
+
+def differences(loss_fn, t, h, kind="central"):
+    """What one way of differencing gives for every entry of tensor t."""
+    with no_grad():
+        return nudged(lambda _: loss_fn().item(), t.data, h, kind)
+
+
+def whole_tensor(loss_fn, t, h):
+    """The difference with every entry of t nudged at once."""
+    original = t.data.copy()
+    with no_grad():
+        t.data = original + h
+        up = loss_fn().item()
+        t.data = original - h
+        down = loss_fn().item()
+    t.data = original
+    return np.full(t.shape, (up - down) / (2 * h))
+
+
+def changed(case, seen, where):
+    """A Failure if gradient_check left some tensor's data other than it found it."""
+    for k, (after, before) in enumerate(zip(seen["data"], case["tensors"])):
+        if isinstance(after := read(after, f"tensor {k}'s data"), Failure):
+            return after
+        if (before := np.array(before)).shape == after.shape and agree(after, before, rel=0, abs_=1e-12):
+            continue
+        moved = np.abs(after - before) if after.shape == before.shape else np.zeros(0)
+        restore = (moved := moved[moved > 1e-12]).size > 0 and np.allclose(moved, case["h"], rtol=1e-6)
+        what, want = "gradient_check changed the tensors' data", f"tensor {k} as it was: {show(before)}"
+        key = "not-restored" if restore else "data-changed"
+        return Failure(what, where, want, show(after), MISTAKES(key))
+    return None
+
+
+def pair_verdict(k, t, row, truth, stale, loss_fn, where, h):
+    """One tensor's pair: (t.grad after backward, the central differences)."""
+    if isinstance(row, dict):
+        what = "each entry of the result must be a pair (t.grad after backward, the differences)"
+        return Failure(what, where, None, f"entry {k} is {row['type']}")
+    analytic, numeric = (read(x, f"the {w} of tensor {k}") for x, w in zip(row, PARTS))
+    for got in (analytic, numeric):
+        if isinstance(got, Failure):
+            return got
+    label = f"tensor {k} (shape {t.shape})"
+    if not agree(analytic, truth, **TOLERANCE):
+        slips = [(MISTAKES("stale-grad"), lambda: truth + stale), (MISTAKES("old-grad"), lambda: stale)]
+        slips.insert(1, (MISTAKES("backward-before-zeroing"), lambda: 0 * truth))
+        slips.append((MISTAKES("pair-swapped"), lambda: differences(loss_fn, t, h)))
+        what, want = f"the backward gradient reported for {label} is wrong", f"{show(truth)} (d loss / d t)"
+        return Failure(what, where, want, show(analytic), named(analytic, slips))
+    if agree(numeric, expected := differences(loss_fn, t, h), rel=1e-7, abs_=1e-9):
+        return None
+    slips = [(MISTAKES(key), lambda kind=kind: differences(loss_fn, t, h, kind)) for key, kind in DIFFERENCES]
+    slips += [(MISTAKES("nudge-lost"), lambda: 0 * truth)]
+    slips.append((MISTAKES("all-at-once"), lambda: whole_tensor(loss_fn, t, h)))
+    if (mistake := named(numeric, slips)) is None and numeric.shape == truth.shape:
+        mistake = MISTAKES("other-h", h=fmt(h)) if agree(numeric, truth, rel=1e-4, abs_=1e-6) else None
+    what, want = f"the finite differences reported for {label} are wrong", show(expected)
+    return Failure(
+        what, where, f"{want} = (f(t + h) - f(t - h)) / 2h, entry by entry", show(numeric), mistake
+    )
+
+
+def gradient_check(case, seen):
+    h, (tensors, loss_fn), rows = case["h"], gradcheck_problem(case), seen["rows"]
+    where = f"{described(case)}; h = {fmt(h)}"
+    if isinstance(rows, dict):
+        what = "gradient_check must return one (backward_grad, finite_difference) pair per tensor"
+        got = rows["type"] + (f" of {rows['len']}" if rows["len"] is not None else "")
+        return Failure(what, where, f"a list of {len(tensors)} pairs", got)
+    if failure := changed(case, seen, where):
+        return failure
+    for t in tensors:
+        t.grad = np.zeros(t.shape)
+    loss_fn().backward()
+    truths = [np.array(t.grad, dtype=np.float64) for t in tensors]
+    for k, (t, row, truth) in enumerate(zip(tensors, rows, truths)):
+        if failure := pair_verdict(k, t, row, truth, np.array(case["stale"][k]), loss_fn, where, h):
+            return failure
+    return None
+
+
+def layer_verdict(i, layer, seen, call):
+    """Copied layer i: W and b hold the neurons' weights and biases."""
+    W = np.array([[w.data for w in n.w] for n in layer.neurons]).T
+    b = np.array([n.b.data for n in layer.neurons])
+    got_W, got_b = read(seen["W"], f"layer {i}'s W.data"), read(seen["b"], f"layer {i}'s b.data")
+    for got in (got_W, got_b):
+        if isinstance(got, Failure):
+            return got
+    if not agree(got_W, W, rel=0, abs_=1e-15):
+        if got_W.shape != W.shape:
+            key = "W-transposed" if got_W.shape == W.T.shape else "W-shape"
+        elif agree(got_W, W.T, rel=0, abs_=1e-15):
+            key = "W-transposed"
+        else:
+            key = None if np.isclose(got_W, W).any() else "layer-not-copied"
+        weights = f"neuron j's weights: {[[fmt(w.data) for w in n.w] for n in layer.neurons]}"
+        mistake = key and MISTAKES(key, shape=W.shape, layer=i)
+        return Failure(f"{call}: layer {i}'s W is wrong", weights, show(W), show(got_W), mistake)
+    if agree(got_b, b, rel=0, abs_=1e-15):
+        return None
+    missing = got_b.shape == b.shape and not np.isclose(got_b, b).any()
+    biases = f"the neurons' biases: {[fmt(n.b.data) for n in layer.neurons]}"
+    mistake = MISTAKES("biases-not-copied") if missing else None
+    return Failure(f"{call}: layer {i}'s b is wrong", biases, show(b), show(got_b), mistake)
+
+
+def copy(case, seen):
+    scalar, _ = copy_models(case)
+    call = f"copy_weights(scalar MLP({case['nin']}, {case['sizes']}), tensor MLP({case['nin']}, {case['sizes']}))"
+    for i, (layer, got) in enumerate(zip(scalar.layers, seen["layers"]), 1):
+        if failure := layer_verdict(i, layer, got, call):
+            return failure
+    if "raised" in (run := seen["run"]):  # the copied tensor MLP would not run
+        return crashed(get_exercise("07.copy"), run["raised"])
+    X, target = arrays(case, "X", "target")  # the same network: the same outputs and gradients, to 1e-9
+    outs = [scalar([Value(v) for v in row]) for row in X.tolist()]
+    outs = [[o] if isinstance(o, Value) else o for o in outs]
+    squares = [(o - t) ** 2 for row, trow in zip(outs, target.tolist()) for o, t in zip(row, trow)]
+    (loss := sum(squares) * (1.0 / target.size)).backward()
+    if not close(run["loss"], loss.data, 1e-9, 1e-12):
+        what = f"{call}: the two networks give different losses"
+        return Failure(what, None, fmt(loss.data), fmt(run["loss"]), MISTAKES("copy-every-layer"))
+    for i, (layer, seen_grad) in enumerate(zip(scalar.layers, run["W_grads"]), 1):
+        want, got = np.array([[w.grad for w in n.w] for n in layer.neurons]).T, read(seen_grad, "W.grad")
+        if isinstance(got, Failure) or not agree(got, want, rel=1e-9, abs_=1e-12):
+            what = f"{call}: layer {i}'s weight gradients differ from the scalar MLP's"
+            got = got.what if isinstance(got, Failure) else show(got)
+            return Failure(what, None, show(want), got, MISTAKES("keep-tensor"))
+    return None
