@@ -38,9 +38,30 @@ def install(name: str, source: str) -> None:
 
 
 def emit(exercise_id, nonce, probe, names, cases, *objects, isolation=()):
-    """Probe every case (JSON text) with the student's objects and display the observations."""
-    for name, source in isolation:
-        install(name, source)
+    """Probe every case (JSON text) with the student's objects and display the observations.
+    What the cell brought (isolation and the reference pieces it carries) is taken away
+    again afterwards, so no later answer cell can import it."""
+    loaded = sys.modules
+    before = set(loaded)
+    saved = {
+        module: dict(vars(module))
+        for name, module in loaded.items()
+        if name.split(".")[0] in ("autograder", "course_engine") and name != __name__
+    }
+    try:
+        for name, source in isolation:
+            install(name, source)
+        _probe_and_display(exercise_id, nonce, probe, names, cases, objects)
+    finally:
+        for name in set(loaded) - before:
+            if name.split(".")[0] in ("autograder", "course_engine"):
+                del loaded[name]
+        for module, namespace in saved.items():
+            vars(module).clear()
+            vars(module).update(namespace)
+
+
+def _probe_and_display(exercise_id, nonce, probe, names, cases, objects):
     module, function = probe.split(":")
     probe_fn = getattr(importlib.import_module(module), function)
     student = SimpleNamespace(**{**dict.fromkeys(names), **dict(zip(names, objects))})

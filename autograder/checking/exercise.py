@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
-
-import tomllib
 
 from .kit.failure import Mistakes
 
@@ -36,7 +35,10 @@ class Exercise:
     verdict: Callable
     mistakes: Mistakes = field(default_factory=lambda: Mistakes({}))
     optional: tuple[str, ...] = ()  # further objects check() may be given (default None)
-    supersedes: tuple[str, ...] = ()  # reference pieces (course_engine modules) this exercise asks for
+    supersedes: tuple[
+        str, ...
+    ] = ()  # reference modules this exercise asks for: a grading kernel goes without
+    isolation: tuple[str, ...] = ()  # isolation modules its probe uses: sent in its hidden cell only
 
     @property
     def notebook(self) -> str:
@@ -67,7 +69,7 @@ class Exercise:
 
 
 EXERCISES: dict[str, Exercise] = {}
-FACT_FIELDS = {"title", "points", "hints", "objects", "optional", "supersedes"}
+FACT_FIELDS = {"title", "points", "hints", "objects", "optional", "supersedes", "isolation"}
 
 
 class Declarations:

@@ -13,9 +13,9 @@ Two nbgrader preprocessors around `Execute`:
 
 from __future__ import annotations
 
+import ast
 import json
 import random
-import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,14 +48,28 @@ class Planned:
         return cls(exercise, seed, secrets.token_hex(8), cases)
 
 
-def isolation_pieces(probe) -> list[tuple[str, str]]:
-    """(module name, source) of each isolation module the probe's module imports."""
-    module = __import__(probe.__module__, fromlist=["_"])
-    source = Path(module.__file__).read_text()
-    names = re.findall(r"from \.\.isolation(?:\.(\w+) import| import (\w+))", source)
-    folder = Path(module.__file__).parent.parent / "isolation"
-    found = sorted({a or b for a, b in names})
-    return [(f"autograder.checking.isolation.{n}", (folder / f"{n}.py").read_text()) for n in found]
+def isolation_pieces(ex: Exercise) -> list[tuple[str, str]]:
+    """(module name, source) of what the exercise's probe needs that a grading kernel lacks:
+    its isolation modules, each after the reference modules it CARRIES (pieces of exercises
+    graded earlier in the notebook). They reach the kernel in this cell only."""
+    root = Path(__file__).resolve().parents[2]
+    pieces = []
+    for name in ex.isolation:
+        path = root / "autograder" / "checking" / "isolation" / f"{name}.py"
+        for carried in carried_by(path):
+            piece = (carried, (root / Path(*carried.split("."))).with_suffix(".py").read_text())
+            if piece not in pieces:
+                pieces.append(piece)
+        pieces.append((f"autograder.checking.isolation.{name}", path.read_text()))
+    return pieces
+
+
+def carried_by(isolation_module: Path) -> list[str]:
+    """The module-level CARRIES list of an isolation module (empty when it has none)."""
+    for node in ast.parse(isolation_module.read_text()).body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "CARRIES" for t in node.targets):
+            return list(ast.literal_eval(node.value))
+    return []
 
 
 def emission_source(planned: Planned) -> str:
@@ -75,7 +89,7 @@ def emission_source(planned: Planned) -> str:
     return (
         "# graded by the course's judge: your code runs on fresh inputs here, and is judged outside\n"
         f"__import__('autograder.checking.emit', fromlist=['emit']).emit(\n    {args},\n"
-        f"    isolation={isolation_pieces(ex.probe)!r},\n)"
+        f"    isolation={isolation_pieces(ex)!r},\n)"
     )
 
 

@@ -49,29 +49,19 @@ ANSWER_BEARING = ("checking/verdicts/", "checking/isolation/", "checking/exercis
 # 04.forward and 04.grads (Value computes both), 06.train, 06.regression and 06.xor
 # (no reference of their own), 07's tensor-op exercises (Tensor's backward is made of
 # them, and 07 builds on Tensor), 07.gradcheck and 07.moons (no reference in the engine).
-SUPERSEDES: dict[str, list[str]] = {
-    "04.module": ["course_engine.nn.module"],
-    "04.neuron_init": ["course_engine.nn.neuron"],
-    "04.neuron_call": ["course_engine.nn.neuron"],
-    "05.layer_params": ["course_engine.nn.layer"],
-    "05.layer_call": ["course_engine.nn.layer"],
-    "05.mlp_params": ["course_engine.nn.mlp", "course_engine.nn.plan"],
-    "05.mlp_call": ["course_engine.nn.mlp"],
-    "05.gradcheck": ["course_engine.gradcheck.leaves", "course_engine.gradcheck.report"],
-    "06.mse": ["course_engine.losses.squared_error"],
-    "06.zero_grad": ["course_engine.optim.sgd"],
-    "06.step": ["course_engine.optim.sgd"],
-    "06.max_margin": ["course_engine.losses.hinge"],
-    "06.moons": ["course_engine.training.moons"],
-    "07.copy": ["course_engine.tensor_nn.from_scalar"],
-}
+SUPERSEDES: dict[str, list[str]] = {}  # more, by exercise id, beside what the declarations say
 
 
 def superseded_in(assignment, supersedes: Mapping[str, Iterable[str]] = SUPERSEDES) -> list[str]:
     """The modules a grading kernel of `assignment` ("05_mlp", "05" or its path) goes
-    without: those its exercises supersede, by exercise id."""
+    without: those its exercises supersede (their declarations' `supersedes`)."""
+    from ..checking.exercise import exercises_in
+
     prefix = str(assignment).replace("\\", "/").rstrip("/").rsplit("/", 1)[-1][:2] + "."
-    return sorted({m for id, modules in supersedes.items() if id.startswith(prefix) for m in modules})
+    declared = {m for ex in exercises_in(assignment) for m in ex.supersedes}
+    return sorted(
+        declared | {m for id, modules in supersedes.items() if id.startswith(prefix) for m in modules}
+    )
 
 
 def build_view(out_dir, superseded: Iterable[str], root: Path = ROOT) -> Path:

@@ -7,10 +7,19 @@ import nbformat
 import pytest
 from nbformat.v4 import new_output
 
-from autograder import get_exercise
+from autograder import exercises_in, get_exercise
 from autograder.checking.emit import OBSERVATIONS_MIME
 from autograder.checking.runner import FAILURE_MIME, observe
-from autograder.grading.judge import INCOMPLETE, InjectProbes, Judge, Planned, emission_source, verdict_of
+from autograder.grading.judge import (
+    INCOMPLETE,
+    InjectProbes,
+    Judge,
+    Planned,
+    emission_source,
+    isolation_pieces,
+    verdict_of,
+)
+from autograder.layout import assignments
 
 
 def forward(f, x, h):
@@ -125,3 +134,16 @@ def test_the_preprocessors_rewrite_graded_cells_and_then_their_outputs():
     ]
     assert cell.source == 'check("01.forward", numerical_derivative)'
     assert cell.metadata["micrograd"] == {"exercise": "01.forward", "seed": planned.seed}
+
+
+def test_a_hidden_cell_carries_only_pieces_of_exercises_graded_before_it():
+    """What a cell sends into the kernel (its isolation and the reference modules that
+    carries) never includes what this exercise, or a later one, asks the student to write."""
+    for assignment in assignments():
+        exercises = exercises_in(assignment)
+        for k, ex in enumerate(exercises):
+            sent = {name for name, _ in isolation_pieces(ex)}
+            earlier = {m for e in exercises[:k] for m in e.supersedes}
+            later = {m for e in exercises[k:] for m in e.supersedes}
+            assert not sent & later, f"{ex.id} sends {sent & later} into the kernel"
+            assert {m for m in sent if m.startswith("course_engine")} <= earlier, ex.id

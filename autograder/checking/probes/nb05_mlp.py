@@ -8,7 +8,6 @@ from numbers import Real
 
 from course_engine.engine import Value
 
-from ..isolation.neural_net import MLP, reference_layers
 from ..kit.cases import seeded
 from ..kit.observe import plain
 from .nb04_neurons import describe, listed, outputs, stepwise
@@ -68,6 +67,8 @@ def layer_fans(model, seen):
 
 @stepwise
 def mlp_params(student, case, seen):
+    from ..isolation.reference_layer import reference_layers
+
     with seeded(case["seed"]), reference_layers(student.MLP):
         model = student.MLP(case["nin"], list(case["nouts"]))
         layers, params = layer_fans(model, seen), model.parameters()
@@ -80,6 +81,8 @@ def mlp_params(student, case, seen):
 
 @stepwise
 def mlp_call(student, case, seen):
+    from ..isolation.reference_layer import reference_layers
+
     with seeded(case["seed"]), reference_layers(student.MLP):
         nin, nouts, activation, linear_output = (
             case[k] for k in ("nin", "nouts", "activation", "linear_output")
@@ -107,8 +110,10 @@ def pairs(rows):
 
 @stepwise
 def gradcheck(student, case, seen):
+    from ..isolation import reference_mlp
+
     with seeded(case["seed"]):
-        model = MLP(case["nin"], case["nouts"], activation=case["activation"])
+        model = reference_mlp.MLP(case["nin"], case["nouts"], activation=case["activation"])
         every = model.parameters()
         for p, v, g in zip(
             every, (v for neurons in case["layers"] for n in neurons for v in n), case["stale"]

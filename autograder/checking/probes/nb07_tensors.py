@@ -10,7 +10,6 @@ from course_engine.nn import MLP as ScalarMLP
 from course_engine.tensor import Tensor
 from course_engine.tensor_nn import MLP as TensorMLP
 
-from ..isolation.unbroadcast import correct_unbroadcast
 from ..kit.cases import seeded
 from ..kit.observe import attempt
 
@@ -49,6 +48,8 @@ def unbroadcast(student, case):
 
 def backward(student, case):
     """add_backward, mul_backward or matmul_backward (case["op"]) on copies of the case's arrays."""
+    from ..isolation.unbroadcast import correct_unbroadcast  # sent with these cells, after 07.unbroadcast's
+
     fn = getattr(student, {"+": "add_backward", "*": "mul_backward", "@": "matmul_backward"}[case["op"]])
     with correct_unbroadcast(fn) if case["op"] != "@" else nullcontext():
         return pair(fn(*arrays(case, "a", "b", "grad")))
