@@ -9,7 +9,6 @@ Two input layouts are understood:
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import tempfile
@@ -89,17 +88,12 @@ def spare_earlier_work(submissions: list[Submission], handed_in) -> list[Submiss
 
 
 def notebook_problem(path: Path) -> str | None:
-    """Why a file cannot be run as a notebook, or None if it can."""
-    raw = path.read_bytes()
-    if not raw.strip():
-        return "the submitted file is empty"
-    try:
-        nb = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        return f"the submitted file is not a notebook: it is not valid JSON ({error})"
-    if not isinstance(nb, dict) or "cells" not in nb or nb.get("nbformat") != 4:
-        return "the submitted file is JSON but not a Jupyter notebook (no nbformat 4 cells)"
-    return None
+    """Why a file cannot be read as a notebook at all, or None if it can (the repair stage
+    decides, and later undoes what editors do to notebooks that can be read)."""
+    from .repair import Refused, read
+
+    readable = read(path)
+    return readable.message if isinstance(readable, Refused) else None
 
 
 def stage(submissions, course: Path):

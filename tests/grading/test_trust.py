@@ -1,6 +1,7 @@
-"""The cheat catalogue, graded for real: every trick in tests/grading/cheats.py, each in a
-blank notebook, must score exactly what the blank notebook scores, and the class
-gradebook must hold nothing a cheat wrote into it."""
+"""Grades an instructor can trust, graded for real in one class: every trick in
+tests/grading/cheats.py, each in a blank notebook, scores exactly what the blank
+notebook scores (and writes nothing into the gradebook), and every mangling of a
+complete notebook in test_repair's catalogue keeps full marks, the repair named."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import nbformat
 import pytest
 from cheats import CHEATS, blank, cheating_notebook
 from nbharness import solution_namespace
+from test_repair import CATALOGUE, complete
 
 from autograder import get_exercise
 from autograder.checking.runner import observe
@@ -27,6 +29,9 @@ OPEN = {
     "import-reference-value": "notebooks 02-03 ask for what course_engine.engine is, and their checks build on it",
     "wrap-reference-mse": "notebook 06's demos and later answers are written on the reference mse",
 }
+
+
+MANGLED = "04_neurons"
 
 
 def recorded_observations() -> dict:
@@ -51,6 +56,11 @@ def graded(tmp_path_factory):
         path = notebook_path(folder / cheat.name, cheat.assignment)
         path.parent.mkdir(parents=True)
         nbformat.write(cheating_notebook(cheat, recorded), path)
+    for mangling in CATALOGUE:  # a complete 04 (its deleted test cells crash plain nbgrader)
+        path = notebook_path(folder / f"mangled-{mangling.name}", MANGLED)
+        path.parent.mkdir(parents=True)
+        made = mangling.apply(complete(MANGLED))
+        path.write_bytes(made) if isinstance(made, bytes) else path.write_text(json.dumps(made))
     for assignment in {c.assignment for c in CHEATS}:
         path = notebook_path(folder / f"blank-{assignment[:2]}", assignment)
         path.parent.mkdir(parents=True)
@@ -94,3 +104,12 @@ def test_a_student_who_dies_after_printing_success_is_told_where_the_kernel_died
     )
     said = json.dumps(nb)
     assert "the kernel died while running this cell" in said and "not run: the kernel died in cell" in said
+
+
+@pytest.mark.parametrize("mangling", CATALOGUE, ids=lambda m: m.name)
+def test_a_mangled_complete_notebook_keeps_full_marks_and_says_what_was_repaired(graded, mangling):
+    out, outcomes = graded
+    outcome = outcomes[f"mangled-{mangling.name}/{MANGLED}"]
+    assert outcome.score == outcome.max_score > 0, (outcome.status, outcome.reason, outcome.cells)
+    graded_nb = notebook_path(out / "autograded" / f"mangled-{mangling.name}", MANGLED).read_text()
+    assert "The grader repaired this notebook before grading it" in graded_nb
