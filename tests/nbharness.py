@@ -7,7 +7,6 @@ graded cell of the exercise it breaks, with a message naming the mistake.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,12 +14,11 @@ import nbformat
 from nbclient import NotebookClient
 
 from autograder import CheckFailed, check, get_exercise
-from autograder.checking.runner import FAILURE_MIME
+from autograder.cells import graded_cells
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions"
 NOTEBOOKS = ROOT / "notebooks"
-ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def solution_path(assignment: str) -> Path:
@@ -42,27 +40,12 @@ def run(nb, folder: Path, timeout: int = 120):
 
 def graded_results(nb) -> dict[str, str | None]:
     """grade_id of each graded cell -> its error text ('Name: message'), or None if it passed."""
-    results = {}
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if cell.cell_type != "code" or not meta.get("grade"):
-            continue
-        errors = [o for o in cell.get("outputs", []) if o.output_type == "error"]
-        results[meta["grade_id"]] = ANSI.sub("", f"{errors[0].ename}: {errors[0].evalue}") if errors else None
-    return results
+    return {cell.grade_id: cell.error for cell in graded_cells(nb)}
 
 
 def graded_keys(nb) -> dict[str, tuple[str, ...]]:
-    """grade_id of each graded cell -> the mistake keys its failing check published."""
-    keys = {}
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if cell.cell_type == "code" and meta.get("grade"):
-            published = [
-                o.data[FAILURE_MIME] for o in cell.get("outputs", []) if FAILURE_MIME in o.get("data", {})
-            ]
-            keys[meta["grade_id"]] = tuple(published[0]["keys"]) if published else ()
-    return keys
+    """grade_id of each graded cell -> the mistake keys its failing check named."""
+    return {cell.grade_id: cell.keys for cell in graded_cells(nb)}
 
 
 def failure(exercise_id: str, *objects, hidden=True, seed=0) -> CheckFailed:

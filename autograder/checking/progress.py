@@ -6,16 +6,15 @@ from autograder import progress; progress()
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 
+from ..cells import graded_cells
 from ..layout import ROOT
 from .exercise import exercises_in, get_exercise
 
-ANSI = re.compile(r"\x1b\[[0-9;]*m")
 STUB = "raise NotImplementedError()"
 
 
@@ -55,16 +54,13 @@ def notebook_progress(path: Path, timeout: int = 60) -> list[Row]:
             nb, timeout=timeout, allow_errors=True, resources={"metadata": {"path": str(path.parent)}}
         ).execute()
     rows = []
+    cells = {c.grade_id: c for c in graded_cells(nb)}
     for exercise_id, cell in graded_exercises(nb, name):
-        ex = get_exercise(exercise_id)
-        errors = [o for o in cell.get("outputs", []) if o.output_type == "error"]
-        if untouched(nb) or (errors and "not attempted yet" in errors[0].evalue):
+        ex, seen = get_exercise(exercise_id), cells[cell.metadata.nbgrader.grade_id]
+        if untouched(nb) or "not-attempted" in seen.keys or "not attempted yet" in seen.error_message:
             rows.append(Row(name, exercise_id, ex.title, ex.points, "not attempted"))
-        elif errors:
-            first = ANSI.sub("", errors[0].evalue).strip().splitlines()
-            rows.append(
-                Row(name, exercise_id, ex.title, ex.points, "failing", first[0] if first else errors[0].ename)
-            )
+        elif not seen.passed:
+            rows.append(Row(name, exercise_id, ex.title, ex.points, "failing", seen.first_line))
         else:
             rows.append(Row(name, exercise_id, ex.title, ex.points, "passing"))
     return rows
