@@ -48,4 +48,5 @@ bench: setup
 	$(PY) -m pip install --quiet micrograd==0.1.0
 	$(PY) benchmarks/bench_moons.py
 	$(PY) benchmarks/bench_tensor.py
+	$(PY) benchmarks/bench_judge.py
 	$(PY) benchmarks/bench_grading.py
