@@ -2,7 +2,9 @@
 
 Used by the notebook tests and by the mutant catalogue: a mutant is a small
 rewrite of a solution; running the rewritten notebook must fail exactly the
-graded cell of the exercise it breaks, with a message naming the mistake.
+graded cell of the exercise it breaks, with a message naming the mistake. A
+correct alternative is another right answer: every graded cell must pass.
+`mutant_tests` makes both kernel tests of a notebook's catalogue.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+import pytest
 from nbclient import NotebookClient
 
 from autograder import CheckFailed, check, get_exercise
@@ -140,3 +143,28 @@ def assert_mutant_caught(mutant: Mutant):
             assert mutant.exercise in error, f"{mutant.name}: message does not name the exercise"
         else:
             assert error is None, f"{mutant.name}: graded cell {grade_id} failed too:\n{error}"
+
+
+def mutant_tests(mutants, alternatives, assignment: str, timeout: int = 120):
+    """The two kernel tests of one notebook's catalogue, to bind at module level:
+
+        test_mutant_is_caught, test_correct_alternative_passes = mutant_tests(MUTANTS, ALTERNATIVES, NB)
+
+    each mutant (by name) must be caught by exactly its exercise's graded cell; each
+    alternative (name -> its (find, replace) edits) must pass every graded cell."""
+
+    @pytest.mark.parametrize("mutant", mutants, ids=lambda m: m.name)
+    def test_mutant_is_caught(mutant):
+        assert_mutant_caught(mutant)
+
+    @pytest.mark.parametrize("name", alternatives)
+    def test_correct_alternative_passes(name):
+        assert_every_graded_cell_passes(apply_edits(assignment, alternatives[name]), assignment, timeout)
+
+    return test_mutant_is_caught, test_correct_alternative_passes
+
+
+def check_objects(exercise: str, fn) -> tuple:
+    """What check() takes for a function exercise: a moons check also takes the notebook's
+    trained model (None: the check trains one itself)."""
+    return (fn, None) if exercise.endswith(".moons") else (fn,)

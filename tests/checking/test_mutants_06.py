@@ -12,14 +12,7 @@ from __future__ import annotations
 import random
 
 import pytest
-from nbharness import (
-    Mutant,
-    apply_edits,
-    assert_every_graded_cell_passes,
-    assert_mutant_caught,
-    failure,
-    solution_namespace,
-)
+from nbharness import Mutant, check_objects, failure, mutant_tests, solution_namespace
 
 from autograder import NotAttempted, check
 from autograder.checking.exercises.nb06_training import TINY_VISIBLE, XOR_HIDDEN, XOR_VISIBLE
@@ -48,12 +41,6 @@ def student(replacements=()):
     return solution_namespace(NB, replacements)
 
 
-def objects(exercise, fn):
-    """What check() takes: the moons check also takes the notebook's trained model (None: the
-    check trains one itself)."""
-    return (fn, None) if exercise.endswith(".moons") else (fn,)
-
-
 # ---- the checks, called directly ------------------------------------------------------
 
 
@@ -61,8 +48,8 @@ def test_the_solutions_pass_visible_and_hidden():
     ns = student()
     for exercise, name in EXERCISE_FUNCTIONS.items():
         if exercise != "06.moons":  # given no trained model it trains 100 steps itself: see below
-            check(exercise, *objects(exercise, ns[name]), quiet=True)
-        check(exercise, *objects(exercise, ns[name]), hidden=True, seed=1, quiet=True)
+            check(exercise, *check_objects(exercise, ns[name]), quiet=True)
+        check(exercise, *check_objects(exercise, ns[name]), hidden=True, seed=1, quiet=True)
 
 
 def test_the_curriculum_numbers():
@@ -100,7 +87,7 @@ def test_stubs_are_not_attempted():
 
     for exercise in EXERCISE_FUNCTIONS:
         with pytest.raises(NotAttempted):
-            check(exercise, *objects(exercise, stub), quiet=True)
+            check(exercise, *check_objects(exercise, stub), quiet=True)
 
 
 def test_checks_leave_the_global_random_state_alone():
@@ -318,7 +305,7 @@ def test_mistake_is_named(name):
     key, shown = named if isinstance(named, tuple) else (named, None)
     fn = student(replacements)[EXERCISE_FUNCTIONS[exercise]]
     for hidden in (True, False) if visible else (True,):
-        failed = failure(exercise, *objects(exercise, fn), hidden=hidden, seed=3)
+        failed = failure(exercise, *check_objects(exercise, fn), hidden=hidden, seed=3)
         assert failed.key == key, f"{name} (hidden={hidden}): {failed.keys}\n{failed}"
         assert f"[{exercise}]" in str(failed) and (shown is None or shown in str(failed)), str(failed)
 
@@ -411,11 +398,6 @@ MUTANTS = [
 ]
 
 
-@pytest.mark.parametrize("mutant", MUTANTS, ids=lambda m: m.name)
-def test_mutant_is_caught(mutant):
-    assert_mutant_caught(mutant)
-
-
 # ---- correct alternatives: every graded cell must pass ------------------------------------
 
 ALTERNATIVES = {
@@ -461,7 +443,4 @@ ALTERNATIVES = {
 }
 
 
-@pytest.mark.parametrize("name", ALTERNATIVES)
-def test_correct_alternative_passes(name):
-    nb = apply_edits(NB, ALTERNATIVES[name])
-    assert_every_graded_cell_passes(nb, NB, timeout=300)
+test_mutant_is_caught, test_correct_alternative_passes = mutant_tests(MUTANTS, ALTERNATIVES, NB, timeout=300)
