@@ -5,24 +5,7 @@ toolkit, `check`, `hint`, `progress`, `validate`. `autograder.grading` is the
 instructor's side: collect, prepare, execute, score, export, report.
 """
 
-from .checking import (
-    CheckFailed,
-    NotAttempted,
-    all_exercises,
-    check,
-    exercises_in,
-    get_exercise,
-    hint,
-    progress,
-)
+from . import checking
+from .checking import *  # noqa: F403 (its public names, listed once in its __all__)
 
-__all__ = [
-    "check",
-    "hint",
-    "progress",
-    "CheckFailed",
-    "NotAttempted",
-    "get_exercise",
-    "all_exercises",
-    "exercises_in",
-]
+__all__ = list(checking.__all__)

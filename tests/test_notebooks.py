@@ -22,6 +22,12 @@ def student_path(name):
     return NOTEBOOKS / name / f"{name}.ipynb"
 
 
+def nbgrader_validate(*args):
+    """`nbgrader validate` with these arguments, run from the repository root."""
+    command = [sys.executable, "-m", "nbgrader", "validate", *map(str, args)]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+
+
 def test_there_are_notebooks():
     assert len(ASSIGNMENTS) >= 6, ASSIGNMENTS
 
@@ -61,23 +67,13 @@ def test_release_refuses_a_notebook_that_disagrees_with_its_declarations(tmp_pat
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
 def test_nbgrader_validate_passes_on_the_solution(name):
-    result = subprocess.run(
-        [sys.executable, "-m", "nbgrader", "validate", str(SOLUTIONS / name / f"{name}.ipynb")],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
+    result = nbgrader_validate(SOLUTIONS / name / f"{name}.ipynb")
     assert "Success! Your notebook passes all the tests." in result.stdout, result.stdout + result.stderr
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
 def test_nbgrader_validate_invert_fails_every_graded_cell_of_the_student_notebook(name):
-    result = subprocess.run(
-        [sys.executable, "-m", "nbgrader", "validate", "--invert", str(student_path(name))],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
+    result = nbgrader_validate("--invert", student_path(name))
     assert "Success! The notebook does not pass any tests." in result.stdout, result.stdout + result.stderr
 
 

@@ -1,16 +1,6 @@
 import pytest
+import tinycourse as tiny
 from nbgrader.api import Gradebook
-from tinycourse import (
-    ASSIGNMENT,
-    POINTS,
-    add_submission,
-    failure,
-    graded_cell,
-    make_gradebook,
-    notebook,
-    passing_notebook,
-    write_notebook,
-)
 
 from autograder.cells import graded_cells
 from autograder.grading.outcome import Outcome, Status, save_outcomes
@@ -41,48 +31,48 @@ def tiny_class(tmp_path_factory, empty_gradebook):
     dee   missing; eve crashed                     0/7
     """
     course = tmp_path_factory.mktemp("class")
-    make_gradebook(course, empty_gradebook)
-    write_notebook(passing_notebook(), notebook_path(course / "source", ASSIGNMENT))
+    tiny.make_gradebook(course, empty_gradebook)
+    tiny.write_notebook(tiny.passing_notebook(), notebook_path(course / "source", tiny.ASSIGNMENT))
     divided = ("divided-by-h", "divided by h instead of 2h")
     forward = ("forward-for-central", "this is the forward difference")
     central = "[01.central] central_difference(f, x, h) is wrong for f(x) = 3x^2 - 4x + 5"
     notebooks = {
         # ada moved her cells around: the report keeps the source notebook's order
-        "ada": notebook(*(graded_cell(g) for g in reversed(POINTS))),
-        "ben": notebook(
-            graded_cell("01_forward_test"),
-            graded_cell(
-                "01_central_test", error=("CheckFailed", central), failure=failure("01.central", divided)
+        "ada": tiny.notebook(*(tiny.graded_cell(g) for g in reversed(tiny.POINTS))),
+        "ben": tiny.notebook(
+            tiny.graded_cell("01_forward_test"),
+            tiny.graded_cell(
+                "01_central_test", error=("CheckFailed", central), failure=tiny.failure("01.central", divided)
             ),
-            graded_cell("01_partials_test", error=("NameError", "name 'partials_of_d' is not defined")),
+            tiny.graded_cell("01_partials_test", error=("NameError", "name 'partials_of_d' is not defined")),
         ),
-        "cy": notebook(
-            graded_cell(
+        "cy": tiny.notebook(
+            tiny.graded_cell(
                 "01_forward_test",
                 error=("CheckFailed", "[01.forward] wrong sign"),
-                failure=failure("01.forward", ("sign", "f(x) - f(x + h): the sign is flipped")),
+                failure=tiny.failure("01.forward", ("sign", "f(x) - f(x + h): the sign is flipped")),
             ),
-            graded_cell(
+            tiny.graded_cell(
                 "01_central_test",
                 error=("CheckFailed", central),
-                failure=failure("01.central", divided, forward),
+                failure=tiny.failure("01.central", divided, forward),
             ),
-            graded_cell("01_partials_test"),
+            tiny.graded_cell("01_partials_test"),
         ),
     }
-    scores = {"ada": dict(POINTS), "ben": {"01_forward_test": 2}, "cy": {"01_partials_test": 3}}
+    scores = {"ada": dict(tiny.POINTS), "ben": {"01_forward_test": 2}, "cy": {"01_partials_test": 3}}
     outcomes = {}
     for student, nb in notebooks.items():
-        add_submission(course, student, scores[student])
+        tiny.add_submission(course, student, scores[student])
         score = sum(scores[student].values())
-        outcomes[f"{student}/{ASSIGNMENT}"] = Outcome(
-            student, ASSIGNMENT, Status.GRADED, score, 7.0, cells=tuple(graded_cells(nb)), sandboxed=True
+        outcomes[f"{student}/{tiny.ASSIGNMENT}"] = Outcome(
+            student, tiny.ASSIGNMENT, Status.GRADED, score, 7.0, cells=tuple(graded_cells(nb)), sandboxed=True
         )
     for student, status, reason in [
         ("dee", Status.MISSING, "no notebook was submitted"),
         ("eve", Status.CRASHED, "the Python kernel died"),
     ]:
-        add_submission(course, student, {})
-        outcomes[f"{student}/{ASSIGNMENT}"] = Outcome(student, ASSIGNMENT, status, 0.0, 7.0, reason)
+        tiny.add_submission(course, student, {})
+        outcomes[f"{student}/{tiny.ASSIGNMENT}"] = Outcome(student, tiny.ASSIGNMENT, status, 0.0, 7.0, reason)
     save_outcomes(course, outcomes)
     return course
