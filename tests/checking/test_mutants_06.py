@@ -1,10 +1,8 @@
 """Notebook 06 (training): its checks, typical mistakes, and correct alternatives.
 
-The unit tests run the solution notebook's own exercise code in this process,
-rewritten with one typical mistake, and call the checks directly (no kernel).
-The mutants rewrite one line of the solution notebook and run it in a real
-kernel: exactly the graded cell of the broken exercise must fail, naming the
-mistake. The alternatives are other correct answers: every graded cell passes.
+In this process (no kernel): the checks called on the solution notebook's own
+exercise functions, each rewritten with a typical mistake (MISTAKES). In real
+kernels (nbharness.mutant_tests): MUTANTS, ALTERNATIVES.
 """
 
 from __future__ import annotations

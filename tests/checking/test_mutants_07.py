@@ -1,10 +1,8 @@
 """Notebook 07 (from scalars to tensors): its checks, typical mistakes, and correct alternatives.
 
-The unit tests run the solution notebook's own exercise code in this process,
-rewritten with one typical mistake, and call the checks directly (no kernel).
-The mutants rewrite one line of the solution notebook and run it in a real
-kernel: exactly the graded cell of the broken exercise must fail, naming the
-mistake. The alternatives are other correct answers: every graded cell passes.
+The NumPy backward functions of the solution notebook run here, each with one
+mistake written in, and their checks must name it; the mutants and the correct
+alternatives run in real kernels (nbharness.mutant_tests).
 """
 
 from __future__ import annotations
