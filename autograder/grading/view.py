@@ -32,6 +32,7 @@ LEFT_OUT_LIST = "course_engine/left_out.txt"  # read by course_engine._lazy
 KERNEL_AUTOGRADER = (
     "__init__.py",
     "layout.py",
+    "cells.py",
     "checking/__init__.py",
     "checking/exercise.py",
     "checking/runner.py",

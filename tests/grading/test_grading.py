@@ -72,12 +72,14 @@ def test_every_student_gets_the_expected_score(graded):
 def test_outcomes_say_why_and_are_saved_as_returned(graded):
     out, outcomes = graded
     assert load_outcomes(out) == outcomes
-    assert outcomes["dara/01_derivatives"].status is Status.CRASHED
-    assert "kernel died" in outcomes["dara/01_derivatives"].reason
+    # dara's kernel died in her first answer: graded, with what ran before it kept (nothing here)
+    assert outcomes["dara/01_derivatives"].status is Status.GRADED
+    dara = json.loads(notebook_path(out / "autograded" / "dara", FIRST).read_text())
+    assert "the kernel died while running this cell" in json.dumps(dara)
     assert outcomes["hana/01_derivatives"].status is Status.MISSING
     assert outcomes["ivan/01_derivatives"].status is outcomes["ivan/02_value"].status is Status.INVALID
     graded_ones = [o for o in outcomes.values() if o.status is Status.GRADED]
-    assert len(graded_ones) == 17 and all(o.sandboxed is bwrap_works() for o in graded_ones)
+    assert len(graded_ones) == 18 and all(o.sandboxed is bwrap_works() for o in graded_ones)
     assert all(o.score == sum(c.points for c in o.cells if c.passed) for o in graded_ones)
 
 
@@ -91,7 +93,7 @@ def test_the_checks_named_mistakes_reach_the_outcomes_and_the_report(graded):
     assert [c.grade_id for c in lena] == ["01_partials_test"] and "partials_of_d" in lena[0].error
     assert main(["report", str(out)]) == 0
     text = (out / "report" / "report.md").read_text()
-    assert f"### 01.central: {get_exercise('01.central').title} (4 of 8 students failed)" in text
+    assert f"### 01.central: {get_exercise('01.central').title} (5 of 9 students failed)" in text
     assert f"| 1 | `{chen['01_central_test'].keys[0]}` |" in text
     assert "- hana / 01_derivatives: missing: no notebook was submitted" in text
 
@@ -111,7 +113,7 @@ def test_sandbox_stops_writes_to_the_gradebook_and_the_network(graded):
     assert "network: blocked" in text and "network: open" not in text
     job = out / "work" / "kai__01_derivatives"
     for gradebook in (out / GRADEBOOK, job / GRADEBOOK):  # the class's, and the job's own copy
-        assert f"could not write {gradebook} - Read-only file system" in text
+        assert f"could not write {gradebook}" in text  # it is not even there to read
         assert f"wrote {gradebook}" not in text
         assert b"tampered" not in gradebook.read_bytes()
     sqlite3.connect(out / GRADEBOOK).execute("pragma integrity_check").fetchall()
@@ -167,12 +169,13 @@ def test_parallel_grades_equal_sequential_nbgrader(graded, tmp_path):
     with open_gradebook(course) as gb:  # the prepared course, without anyone's grades
         for student in list(gb.students):
             gb.remove_student(student.id)
-    # kai tries to tamper with gradebooks: never run him unsandboxed; eli's loop only costs time
+    # kai tries to tamper with gradebooks: never run him unsandboxed; eli's loop only costs
+    # time; dara's kernel dies, which plain nbgrader cannot grade at all (we keep what ran)
     comparable = [
         o
         for o in outcomes.values()
         if o.status is Status.GRADED
-        and o.student not in ("kai", "eli")
+        and o.student not in ("kai", "eli", "dara")
         and o.assignment in ("01_derivatives", "03_backprop")
     ]
     for o in comparable:
