@@ -105,7 +105,9 @@ def test_files_that_are_not_notebooks_are_invalid_with_a_reason(tmp_path):
 def test_notebook_problem_of_binary_and_of_a_good_notebook(tmp_path):
     assert "it is not text" in notebook_problem(put(tmp_path, "bin.ipynb", b"\xff\xfe\x00"))
     assert notebook_problem(put(tmp_path, "good.ipynb", None)) is None
-    assert notebook_problem(put(tmp_path, "list.ipynb", b"[1, 2]")).startswith("The file you handed in is JSON")
+    assert notebook_problem(put(tmp_path, "list.ipynb", b"[1, 2]")).startswith(
+        "The file you handed in is JSON"
+    )
 
 
 def test_expected_assignments_are_missing_for_whoever_did_not_hand_them_in(tmp_path):
