@@ -1,0 +1,38 @@
+"""GuardedExecute in a real kernel: a dead kernel or a limit costs only the cells it
+stopped, and each says why."""
+
+from __future__ import annotations
+
+import nbformat
+
+from autograder.grading.guarded import GuardedExecute
+
+
+def run(*sources, **settings):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
+    nb, _ = GuardedExecute(**{"timeout": 20, **settings}).preprocess(nb, {"metadata": {"path": "."}})
+    return [[(o.output_type, o.get("text") or o.get("evalue") or "") for o in c.outputs] for c in nb.cells]
+
+
+def test_a_print_loop_and_a_dead_kernel_cost_only_the_cells_they_stopped(tmp_path):
+    cells = run(
+        "print('before')",
+        "while True:\n    print('x' * 1000)",
+        "print('still running')",
+        "import os\nos._exit(0)",
+        "print('after')",
+        max_output_bytes=100_000,
+    )
+    assert cells[0] == [("stream", "before\n")] and cells[2] == [("stream", "still running\n")]
+    printed = "".join(text for kind, text in cells[1] if kind == "stream")
+    assert "printed more than 0.0953674 MiB, the grader's limit on output per cell" in printed
+    assert len(printed) < 2000, "what the loop printed is not kept"
+    (died,) = cells[3]
+    assert died[0] == "error" and "the kernel died while running this cell" in died[1]
+    assert cells[4] == [("error", "not run: the kernel died in cell 4 (" + died[1].split(": ", 1)[1] + ")")]
+
+
+def test_a_cell_stopped_by_a_limit_names_it():
+    cells = run("raise MemoryError()", "import time\ntime.sleep(60)", timeout=2, memory_mb=512)
+    assert any("more than 512 MiB of memory" in text for _, text in cells[0])
+    assert any("ran longer than 2 s" in text for _, text in cells[1])
