@@ -14,6 +14,7 @@ that turns a folder into the address nbgrader opens.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
@@ -105,12 +106,21 @@ def build_views(course: Path, names) -> None:
     """Each assignment's grading view, afresh (a copy of a few hundred small files): the
     course as installed now, without verdicts, isolation code or the reference pieces the
     assignment asks for."""
+    from .sandbox import FONT_CACHE
     from .view import build_view_for
 
+    fonts = Path(course) / "views" / FONT_CACHE
+    if not fonts.exists():  # matplotlib's font list: seconds to build, so once, not per kernel
+        fonts.mkdir(parents=True)
+        build = "import matplotlib.font_manager"
+        subprocess.run(
+            [sys.executable, "-c", build], env={**os.environ, "MPLCONFIGDIR": str(fonts)}, check=True
+        )
     for name in names:
         if view_of(course, name).exists():
             shutil.rmtree(view_of(course, name))
         build_view_for(name, view_of(course, name))
+        shutil.copytree(fonts, view_of(course, name) / FONT_CACHE)
 
 
 def prepare(course: Path, timeout: int) -> list[str]:
