@@ -43,8 +43,6 @@ def check(exercise_id, *objects, hidden=False, seed=None, quiet=False):
 
 def run(ex: Exercise, objects, rng, hidden) -> Failure | None:
     """Probe and judge each case in turn; the first failure, or None when all pass."""
-    if ex.cases is None:  # a check not yet split into probe and verdict
-        return _run_whole(ex, objects, rng, hidden)
     student = ex.bind(objects)
     for case in ex.cases(rng, hidden):
         case = as_plain_data(ex, "case", case)
@@ -137,15 +135,3 @@ def hint(exercise_id, level=1):
     level = max(1, min(int(level), len(ex.hints)))
     more = f" (hint({exercise_id!r}, {level + 1}) says more)" if level < len(ex.hints) else ""
     print(f"Hint {level}/{len(ex.hints)} for {exercise_id}: {ex.hints[level - 1]}{more}")
-
-
-def _run_whole(ex, objects, rng, hidden):
-    try:
-        ex.verdict(rng, hidden, *objects)
-    except CheckFailed as failure:
-        return failure.failure
-    except NotImplementedError:
-        return not_attempted(ex)
-    except Exception as error:
-        return crashed(ex, raised(error))
-    return None

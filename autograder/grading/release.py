@@ -56,10 +56,9 @@ def sync_graded_cells(root: Path = ROOT) -> list[str]:
         nb = nbformat.read(path, as_version=4)
         if not graded_cell_differences(nb, name):
             continue
+        declared = {e.grade_id: e for e in exercises_in(name)}
         for cell in nb.cells:
-            ex = {e.grade_id: e for e in exercises_in(name)}.get(
-                cell.metadata.get("nbgrader", {}).get("grade_id")
-            )
+            ex = declared.get(cell.metadata.get("nbgrader", {}).get("grade_id"))
             if ex and cell.metadata.nbgrader.get("grade"):
                 cell.metadata.nbgrader["points"], cell.source = ex.points, ex.cell_source()
         if problems := graded_cell_differences(nb, name):

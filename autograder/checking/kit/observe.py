@@ -6,7 +6,6 @@ the errors student code raised; the verdict decides what they mean.
 
 from __future__ import annotations
 
-import math
 from numbers import Real
 
 
@@ -50,10 +49,6 @@ def attempt(fn, *args, **kwargs):
         raise
     except Exception as error:
         return None, raised(error)
-
-
-def finite(x) -> bool:
-    return isinstance(x, float) and math.isfinite(x)
 
 
 def student_frame(error: BaseException) -> str | None:
