@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -18,6 +20,13 @@ class Mistakes:
 
     def __init__(self, table: dict[str, str]):
         self.table = dict(table)
+
+    @classmethod
+    def beside(cls, module_file: str) -> Mistakes:
+        """The table kept as data beside a verdict module: nb03_backprop.py reads
+        nb03_backprop.toml, one `key = "message"` line per mistake."""
+        with Path(module_file).with_suffix(".toml").open("rb") as table:
+            return cls(tomllib.load(table))
 
     def __call__(self, key: str, **fields) -> Mistake:
         return Mistake(key, self.table[key].format(**fields) if fields else self.table[key])

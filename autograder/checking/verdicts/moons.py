@@ -10,33 +10,7 @@ from ..kit.failure import Failure, Mistakes
 from ..kit.fmt import fmt, fmt_list
 from ..probes.moons import problem
 
-MISTAKES = Mistakes(
-    {
-        "not-a-pair": "end with `return {ending}`",
-        "use-item": "loss.item() turns a one-number Tensor into a float",
-        "loss-fn-unused": "compute the data loss as loss_fn(scores, labels), with the function passed in",
-        "scores-broadcast": "the scores have shape (n, 1) and the labels (n,): y * scores broadcasts to (n, n), every label times every score. Make the shapes match: scores.reshape(-1), or y.reshape(-1, 1)",
-        "data-loss-summed": "the data loss is summed over the points: take the mean",
-        "no-backward": "the parameters never move: call loss.backward() before the update (and zero the grads before backward, not between backward and the update)",
-        "grads-not-zeroed": "gradients are not zeroed before backward, so {each} step adds its gradient to all the earlier ones: {zero} before loss.backward()",
-        "wrong-direction": "update in the wrong direction: p.data += lr * p.grad climbs the loss; use -=",
-        "lr-constant": "the learning rate does not decay: use lr = 1.0 - 0.9 * k / steps",
-        "lr-to-zero": "the learning rate decays to 0: the schedule is 1.0 - 0.9 * k / steps, ending near 0.1",
-        "schedule-100": "the schedule uses 100 where it should use the steps argument: 1.0 - 0.9 * k / steps",
-        "schedule-late": "the schedule is one step late: at k = 0 the learning rate is exactly 1.0",
-        "no-l2": "the L2 term is missing: add {l2}",
-        "alpha-ignored": "alpha is ignored (fixed at 1e-4): use the alpha argument",
-        "l2-without-alpha": "the L2 term is not multiplied by alpha",
-        "data-loss-returned": "the returned loss leaves out the L2 term: return the total loss you trained on",
-        "moons-step": "one step: {terms}, p.data -= (1.0 - 0.9 * k / steps) * p.grad",
-        "accuracy-count": "that is a count: return the share, hits / {hits}",
-        "accuracy-percentage": "that is a percentage: return a share between 0 and 1",
-        "accuracy-error-rate": "that is the error rate: return the share of right signs",
-        "accuracy-formula": "the share of scores (computed before the update) whose sign matches the label",
-        "compare-step": "compare your step with the one described above, term by term",
-        "train-given-model": "train the model the notebook gives you with your step, 100 steps",
-    }
-)
+MISTAKES = Mistakes.beside(__file__)
 ENGINES = {  # what differs between the two checks: (for Values, for Tensors)
     "call": ("moons_step", "tensor_moons_step"),
     "ending": ("loss.data, accuracy(scores, labels)", "loss.item(), accuracy"),

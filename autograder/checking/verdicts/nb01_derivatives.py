@@ -16,39 +16,7 @@ from ..kit.failure import Failure, Mistakes
 from ..kit.fmt import num
 from ..probes.nb01_derivatives import function, several
 
-MISTAKES = Mistakes(
-    {
-        "not-a-number": "return the value of the formula (check that the function ends with `return ...`)",
-        "central-for-forward": "this is the central difference (f(x+h) - f(x-h)) / 2h; this exercise asks "
-        "for the forward difference (f(x + h) - f(x)) / h",
-        "forward-for-central": "this is the forward difference (f(x+h) - f(x)) / h; its error here is "
-        "{forward_error:.1e}, while a central difference's is {central_error:.1e}: "
-        "use (f(x + h) - f(x - h)) / (2 * h)",
-        "backward-difference": "this is the backward difference (f(x) - f(x-h)) / h: {instead}",
-        "rise-not-divided": "{rise} is the rise; divide it by the run {run}",
-        "divided-by-2h": "divided by 2h: the run from x to x + h is h",
-        "divided-by-h": "divided by h instead of 2h: the points {points} are 2h apart",
-        "sign-reversed": "the sign is reversed: subtract in the order {order}",
-        "precedence-2h": "operator precedence: `/ 2 * h` divides by 2 and then multiplies by h; write / (2 * h)",
-        "half-steps": "you stepped h/2 each way: step a full h to x + h and x - h, and divide by 2h",
-        "fixed-h": "your function ignores its h argument (it gives the {what} for h = {h:g}): use the h it is given",
-        "not-three-numbers": "end the function with `return dd_da, dd_db, dd_dc`",
-        "wrong-input-nudged": "{name} came out as {other}: nudge only the input it is about (and return the "
-        "three in the order dd/da, dd/db, dd/dc)",
-        "all-at-once": "you nudged all {which} inputs at once: {instead}",
-        "partial-is-d": "that is d itself, not how fast it changes: subtract d at the original point and divide by h",
-        "partial-not-divided": "the change in d was not divided by h: a slope is change in d / change in the input",
-        "h-too-small": "close, but not close enough: a very small h loses digits to round-off; use h around 1e-6",
-        "call-f-unpacked": "call f with one argument per input: f(*xs) unpacks the list xs into them",
-        "xs-changed": "put each input back after nudging it, or nudge a copy: list(xs)",
-        "aliased-list": "`up = xs` does not copy a list, it gives the same list a second name: use up = list(xs)",
-        "not-restored": "each input was nudged and never put back, so every later partial is taken at a "
-        "shifted point: restore xs[i] after nudging it, or nudge a copy of the list",
-        "not-a-list": "collect one partial derivative per input in a list and return the list",
-        "forward-gradient": "these are forward differences (f(x + h) - f(x)) / h; the course's tool uses "
-        "central ones, (f(.., x_i + h, ..) - f(.., x_i - h, ..)) / (2 * h), which are far more accurate",
-    }
-)
+MISTAKES = Mistakes.beside(__file__)
 FIXED_HS = (1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-10)
 
 

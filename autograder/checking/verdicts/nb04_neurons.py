@@ -18,51 +18,7 @@ from ..runner import crashed
 
 FD_H = 1e-6  # central differences in float64: error near 1e-10 for these functions
 GRAD_REL, GRAD_ABS = 1e-5, 1e-7  # how close a backward gradient must be to the difference
-SHARED = {
-    "value-in-list": "return the Value itself, not a list holding it",
-    "number-not-value": "build the result from Values (+, *, .tanh()) so that backward() can reach the inputs",
-    "graph-disconnected": "every gradient is 0: the output is not connected to the Values it came from. Build it with Value operations (+, *, .tanh(), .relu()), never from .data or math.tanh",
-    "no-gradient": "{name} gets no gradient: it is not part of the graph of the output",
-}
-M = MISTAKES = Mistakes(
-    SHARED
-    | {
-        "bias-missing": "the bias {b}is missing: z = {sum}",
-        "tanh-missing": "tanh is missing: out = tanh(z), not z",
-        "weights-swapped": "weights paired with the wrong inputs: w1 goes with x1, w2 with x2",
-        "bias-after-activation": "the bias is added after {f}; it belongs inside{inside}",
-        "relu-for-tanh": "relu applied where tanh was asked",
-        "sigmoid-for-tanh": "sigmoid applied where tanh was asked",
-        "tanh-per-term": "tanh applied to each term separately; apply it once, to the whole sum",
-        "slope-from-z": "tanh's slope written as 1 - z**2; it is 1 - tanh(z)**2, one minus the OUTPUT squared",
-        "slope-missing": "tanh's slope is missing (chain rule): multiply dz/dw by dout/dz = 1 - tanh(z)**2",
-        "slope-not-squared": "tanh's slope is 1 - tanh(z)**2, not 1 - tanh(z)",
-        "sigmoid-slope": "tanh's slope is 1 - tanh(z)**2, not tanh(z) * (1 - tanh(z)) (that is sigmoid's form)",
-        "weight-for-input": "a weight's gradient uses the weight; dz/dw1 is the INPUT x1 (and dz/dw2 is x2)",
-        "inputs-swapped": "x1 and x2 swapped: dout/dw1 = x1 * (1 - tanh(z)**2)",
-        "bias-grad-one": "the bias's gradient is 1 - tanh(z)**2, not 1: the chain rule goes through tanh",
-        "bias-grad-zero": "the bias's gradient is 1 - tanh(z)**2, not 0: z changes one for one with b",
-        "parameters-none": "a function without `return` gives None; write return []",
-        "data-cleared": "zero_grad resets .grad only; setting .data to 0 would erase what the model learned",
-        "grad-none": "grad set to None; set it to the number 0.0, which backward() can add to",
-        "loop-variable-rebound": "no gradient was reset. Rebinding the loop variable (p = 0.0) leaves the Value untouched: set its attribute, p.grad = 0.0",
-        "only-first-reset": "only the first parameter was reset: loop over everything self.parameters() returns",
-        "only-last-reset": "only the last parameter was reset: the reset belongs inside the loop",
-        "some-not-reset": "some parameters were left out: loop over everything self.parameters() returns",
-        "shared-weight": "[Value(...)] * nin repeats ONE Value nin times, so all weights move together; make a new Value for each weight (a list comprehension)",
-        "nested-parameters": "a list inside the list: write self.w + [self.b], not [self.w, self.b]",
-        "bias-not-listed": "the bias is missing: parameters() returns the weights AND the bias",
-        "listed-twice": "a Value is listed more than once: each weight once, then the bias once",
-        "copies-listed": "these are copies, not the neuron's own Values: return self.w and self.b themselves so training updates the neuron",
-        "not-own-parameters": "return exactly the neuron's weights and its bias",
-        "weights-out-of-range": "random.gauss and random.uniform(-2, 2) reach outside [-1, 1]; use random.uniform(-1, 1)",
-        "identical-weights": "identical weights make every neuron compute and learn the same thing; draw each one with random.uniform(-1, 1)",
-        "no-negative-weights": "no negative weights: random.random() and random.uniform(0, 1) only give [0, 1); use random.uniform(-1, 1)",
-        "weights-not-spread": "draw each weight with random.uniform(-1, 1), spread over the whole interval",
-        "last-term-only": "only the last w*x is kept: the sum must add every term (z = z + w*x in the loop)",
-        "wrong-activation": "{applied}, but the neuron was built with activation={activation!r}",
-    }
-)
+M = MISTAKES = Mistakes.beside(__file__)
 # what happened -> "what | input: ... | expected: ... | got: ...", filled from the verdict's fields
 SAYS = {
     "not-a-value": "{what} must return a Value | got: {type}",

@@ -15,45 +15,7 @@ from . import nb04_neurons
 from .nb04_neurons import Says, attribute, in_order, network, not_a_value, numbers, wrong_gradient
 
 FD_H, GRAD_REL, GRAD_ABS = nb04_neurons.FD_H, nb04_neurons.GRAD_REL, nb04_neurons.GRAD_ABS
-M = MISTAKES = Mistakes(
-    nb04_neurons.SHARED
-    | {
-        "list-of-lists": "flatten it: [p for {listed} ... for p in ....parameters()], or extend one list in a loop",
-        "nin-nout-swapped": "nin and nout swapped: Neuron(nin, ...), nout times",
-        "biases-not-listed": "the biases are missing: take each neuron's parameters(), which include its bias",
-        "one-neuron-only": "only one neuron's parameters: collect them from EVERY neuron (a return inside the loop stops after the first)",
-        "listed-twice": "some Values are listed more than once: each neuron's parameters once",
-        "copies-listed": "these are not the neurons' own Values: return the Values themselves, not copies",
-        "not-own-parameters": "list every neuron's weights and bias, and nothing else",
-        "wrong-neuron-count": "see the 05.layer_params check",
-        "single-output-in-list": "a layer of one neuron returns its single output, not [output]: return outs[0] if len(outs) == 1 else outs",
-        "activation-not-passed": "the neurons use {built!r}, but {call} asks for {activation!r}: pass the activation on, Neuron(nin, activation)",
-        "first-neuron-only": "every output is the first neuron's: call each neuron n(x) in turn",
-        "outputs-reversed": "the outputs are in reverse order: keep the order of self.neurons",
-        "fan-in-is-nin": "layer {i} reads nin inputs; it reads the {size} outputs of the layer before it",
-        "layer-shape": "layer i goes from sizes[i] inputs to sizes[i + 1] outputs, with sizes = [nin] + nouts",
-        "layer-left-out": "parameters() leaves out {which} (its {size} parameters)",
-        "layer-repeated": "parameters() lists {which} more than once",
-        "layer-partly-listed": "parameters() lists some of {which}'s parameters not exactly once",
-        "zero-grad-overridden": "do not override zero_grad: Module's version resets whatever parameters() lists",
-        "mlp-output-in-list": "an MLP with one output returns that Value, so that out.backward() works",
-        "output-not-linear": "the output layer applies {built!r}, but linear_output=True asks for a linear output (regression needs outputs that are not squashed)",
-        "output-activation": "the output layer is {built!r}, but linear_output=False asks for {activation!r} there too",
-        "hidden-activation": "hidden layer {i} uses {built!r}, but activation={activation!r} was asked: pass it to every Layer",
-        "value-in-pair": "p.grad is already a number; use model(x).data, not model(x), in the difference",
-        "parameter-not-restored": "put p.data back to its original value after the nudges",
-        "parameters-changed": "the check must leave every p.data as it found it",
-        "stale-gradient": "the gradient from an earlier backward() was still there: call model.zero_grad() before model(x).backward()",
-        "zero-grad-after-backward": "p.grad is 0: run model(x).backward() first, and zero_grad() BEFORE it, not after",
-        "backward-not-run": "p.grad is the old value: model(x).backward() never ran",
-        "pair-swapped": "the first number of each pair is backward's p.grad, the second the difference",
-        "forward-difference": "a forward difference (f(p + h) - f(p)) / h; use the central one, (f(p + h) - f(p - h)) / 2h",
-        "backward-difference": "a backward difference (f(p) - f(p - h)) / h; use the central one, (f(p + h) - f(p - h)) / 2h",
-        "divided-by-h": "divided by h instead of 2h: the two nudges are 2h apart",
-        "precedence-2h": "divided by 2 and then multiplied by h: write / (2 * h)",
-        "fixed-h": "this is not a difference with the h given ({h:.6g}): use the argument h",
-    }
-)
+M = MISTAKES = nb04_neurons.MISTAKES | Mistakes.beside(__file__)
 PAIRS = "mlp_gradient_check must return one (backward_grad, finite_difference) pair per parameter"
 SAY = Says(
     {

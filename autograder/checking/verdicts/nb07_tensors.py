@@ -14,51 +14,7 @@ from ..probes.nb07_tensors import arrays, axis_of, copy_models, gradcheck_proble
 from ..runner import crashed
 from . import moons
 
-MISTAKES = moons.MISTAKES | Mistakes(
-    {
-        "tensor-not-array": "these functions work on plain numpy arrays: return the array itself (not Tensor(...))",
-        "size-one-not-summed": "the axes where the input has size 1 were not summed: sum them too, with keepdims=True (so that they stay, with size 1)",
-        "unchanged": "the gradient came back unchanged: {fix}",
-        "size-one-dropped": "the size-1 axes were summed away: sum them with keepdims=True, so that they stay, with size 1",
-        "averaged": "averaged instead of summed: an entry used k times gets the SUM of its k gradients",
-        "summed-everything": "summed over every axis: sum only the axes broadcasting created",
-        "summed-at-end": "the axes at the end were summed; numpy adds the new axes in FRONT (it lines shapes up from the right)",
-        "input-shape": "the result must have the input's shape",
-        "two-arrays": "end with `return grad_a, grad_b`",
-        "not-summed-back": "the gradient for {side} has the broadcast shape {result}, not {side}'s shape {shape}: sum it back with unbroadcast(..., {side}.shape)",
-        "own-side": "{side}'s gradient uses {side} itself; in a * b each side gets grad times the OTHER side: grad * {other} for {side}",
-        "swapped": "the two gradients are returned in the wrong order: (gradient for a, gradient for b)",
-        "no-chain-rule": "no chain rule: {how}",
-        "sign-wrong": "the sign is wrong: in a + b, {side} gets +grad",
-        "side-shape": "return an array of {side}'s shape {shape}",
-        "not-transposed": "{other} is not transposed: the gradient for {side} is {right}",
-        "wrong-order": "the product is in the wrong order: {right} ({left} on the left)",
-        "transposed": "the gradient for {side} is transposed: {right}, not {wrong}",
-        "matmul-shape": "it must have {side}'s shape {shape}",
-        "axes-not-put-back": "the summed axes were not put back: with keepdims=False, np.expand_dims(grad, axis) first, so that each total lines up with the entries it summed",
-        "divided-by-count": "divided by the number of entries summed: that is mean's backward; for sum every entry gets its total's gradient unchanged",
-        "grad-not-used": "the gradient of each total is not used: every entry gets grad (of its total), not 1",
-        "x-shape": "the result must have x's shape {shape}",
-        "not-restored": "put t.data[index] back to its original value after the two nudges",
-        "data-changed": "a gradient check must leave every tensor as it found it",
-        "stale-grad": "the gradient from an earlier backward() was still there: set every t.grad to zeros before loss_fn().backward()",
-        "backward-before-zeroing": "t.grad is all zeros: call loss_fn().backward() after zeroing the grads, not before",
-        "old-grad": "this is the old t.grad: loss_fn().backward() never ran",
-        "pair-swapped": "the first array of each pair is backward's t.grad, the second the differences",
-        "forward-difference": "a forward difference (f(t + h) - f(t)) / h; use the central one, (f(t + h) - f(t - h)) / 2h",
-        "divided-by-h": "divided by h instead of 2h: the two nudges are 2h apart",
-        "precedence-2h": "divided by 2 and then multiplied by h: write / (2 * h)",
-        "nudge-lost": "every difference is 0: the nudge never reached the tensor. Change t.data[index] in place (t.data.copy() or t.data + h make a new array that loss_fn() never sees)",
-        "all-at-once": "every entry was nudged at once (t.data + h): nudge one entry, t.data[index], at a time",
-        "other-h": "these are differences with another h: use the argument h ({h})",
-        "W-transposed": "W is transposed: it has shape (nin, nout), column j holding neuron j's weights. The array of rows [w.data for w in n.w] is (nout, nin): transpose it with .T",
-        "W-shape": "W must keep its shape {shape}",
-        "layer-not-copied": "layer {layer}'s weights were not copied: copy every layer",
-        "biases-not-copied": "the biases were not copied: b[j] = neuron j's b.data",
-        "copy-every-layer": "copy every layer, weights and biases",
-        "keep-tensor": "set linear.W.data (the array), and keep linear.W the Tensor the model holds",
-    }
-)
+MISTAKES = moons.MISTAKES | Mistakes.beside(__file__)
 QUOTIENTS = {  # a difference quotient, from f(x + h), f(x - h), f(x) and h
     "central": lambda up, down, mid, h: (up - down) / (2 * h),
     "forward": lambda up, down, mid, h: (up - mid) / h,
