@@ -8,9 +8,9 @@ without the modules that hold the answers to the exercises it grades
 from ._lazy import lazy_exports
 
 EXPORTS = {
-    "Value": ".engine",
-    "no_grad": ".engine",
-    "is_recording": ".engine",
+    "Value": ".engine.value",
+    "no_grad": ".engine.value",
+    "is_recording": ".engine.value",
     "Module": ".nn",
     "Neuron": ".nn",
     "Layer": ".nn",

@@ -26,8 +26,11 @@ def _name(v) -> str:
     return getattr(v, "label", "") or ""
 
 
-def _number(x: float) -> str:
-    return f"{x:.4f}"
+def _number(x) -> str:
+    try:
+        return f"{x:.4f}"
+    except (TypeError, ValueError):  # a student's Value may hold anything
+        return repr(x)
 
 
 def draw_dot(root, highlight=None, rankdir: str = "LR", format: str = "svg"):
@@ -43,24 +46,24 @@ def draw_dot(root, highlight=None, rankdir: str = "LR", format: str = "svg"):
 
     notes = _notes(highlight)
     order = _nodes(root)
-    ids = {node: f"v{i}" for i, node in enumerate(order)}  # stable ids: stable SVG output
+    ids = {id(node): f"v{i}" for i, node in enumerate(order)}  # stable ids: stable SVG output
     # size: at most 9 x 6 inches, scaled down to fit, so a wide graph stays on screen
     dot = graphviz.Digraph(format=format, graph_attr={"rankdir": rankdir, "size": "9,6"})
     for node in order:
-        fields = [_name(node), f"data {_number(node.data)}", f"grad {_number(node.grad)}"]
+        fields = [_name(node), f"data {_number(node.data)}", f"grad {_number(getattr(node, 'grad', 0.0))}"]
         style = {}
-        if node in notes:
-            if notes[node]:
-                fields.append(notes[node])
+        if id(node) in notes:
+            if notes[id(node)]:
+                fields.append(notes[id(node)])
             style = {"style": "filled", "fillcolor": "#f8c4c4", "color": "#c0392b"}
         label = "{ " + " | ".join(_escape(f) for f in fields if f) + " }"
-        dot.node(ids[node], label=label, shape="record", **style)
+        dot.node(ids[id(node)], label=label, shape="record", **style)
         op = getattr(node, "_op", "")
         if op:
-            dot.node(ids[node] + "op", label=op, shape="circle")
-            dot.edge(ids[node] + "op", ids[node])
-            for parent in node._prev:
-                dot.edge(ids[parent], ids[node] + "op")
+            dot.node(ids[id(node)] + "op", label=str(op), shape="circle")
+            dot.edge(ids[id(node)] + "op", ids[id(node)])
+            for parent in tuple(getattr(node, "_prev", ())):
+                dot.edge(ids[id(parent)], ids[id(node)] + "op")
     return dot
 
 
@@ -74,15 +77,16 @@ def draw_text(root, highlight=None) -> str:
         node, depth = stack.pop()
         pad = "    " * depth
         name = _name(node) or f"#{len(seen) + 1}"
-        if node in seen:
-            lines.append(f"{pad}{seen[node]} (used again, shown above)")
+        if id(node) in seen:
+            lines.append(f"{pad}{seen[id(node)]} (used again, shown above)")
             continue
-        seen[node] = name
+        seen[id(node)] = name
         op = getattr(node, "_op", "")
         made = f" = {op}(...)" if op else ""
-        mark = f"   <-- {notes[node] or 'check this'}" if node in notes else ""
-        lines.append(f"{pad}{name}{made}  data {_number(node.data)}  grad {_number(node.grad)}{mark}")
-        stack.extend((parent, depth + 1) for parent in reversed(tuple(node._prev)))
+        mark = f"   <-- {notes[id(node)] or 'check this'}" if id(node) in notes else ""
+        data, grad = _number(node.data), _number(getattr(node, "grad", 0.0))
+        lines.append(f"{pad}{name}{made}  data {data}  grad {grad}{mark}")
+        stack.extend((parent, depth + 1) for parent in reversed(tuple(getattr(node, "_prev", ()))))
     return "\n".join(lines)
 
 
@@ -107,17 +111,15 @@ def draw(root, highlight=None):
 
 
 def _nodes(root) -> list:
-    """Every node reachable through `_prev`, parents before children. Works on any
-    Value-like object (a student's own too), without recursion."""
-    order, seen, stack = [], set(), [(root, False)]
-    while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
-        elif id(node) not in seen:
-            seen.add(id(node))
-            stack.append((node, True))
-            stack.extend((parent, False) for parent in reversed(tuple(getattr(node, "_prev", ()))))
+    """Every node reachable through `_prev`, the output first, then breadth first: an
+    order to draw in, deliberately not a topological one (that is notebook 03's to
+    write). Works on any Value-like object, a student's own too, without recursion."""
+    order, seen = [root], {id(root)}
+    for node in order:  # grows while it is walked
+        for parent in tuple(getattr(node, "_prev", ())):
+            if id(parent) not in seen:
+                seen.add(id(parent))
+                order.append(parent)
     return order
 
 
@@ -125,8 +127,8 @@ def _notes(highlight) -> dict:
     if highlight is None:
         return {}
     if isinstance(highlight, dict):
-        return dict(highlight)
-    return {node: "" for node in highlight}
+        return {id(node): note for node, note in highlight.items()}
+    return {id(node): "" for node in highlight}
 
 
 def _escape(text: str) -> str:

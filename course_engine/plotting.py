@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .engine import Value, no_grad
+from .engine.value import Value, no_grad
 
 
 def _axes(ax):

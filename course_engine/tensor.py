@@ -31,7 +31,7 @@ from numbers import Real
 
 import numpy as np
 
-from .engine import Value, is_recording, no_grad
+from .engine.value import Value, is_recording, no_grad
 
 __all__ = ["Tensor", "no_grad", "unbroadcast", "sum_backward", "matmul_backward", "cross_entropy"]
 

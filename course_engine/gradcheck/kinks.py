@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..engine import Value
+from ..engine.value import Value
 from .differences import DEFAULT_H
 
 KINK_OPS = ("relu", "leaky_relu")  # ops whose slope jumps at an input of 0

@@ -3,7 +3,7 @@ of what notebook 05's MLP gradient check asks for)."""
 
 from __future__ import annotations
 
-from ..engine import Value, no_grad
+from ..engine.value import Value, no_grad
 from .differences import DEFAULT_H, as_float
 
 

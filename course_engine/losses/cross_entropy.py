@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..engine import Value
+from ..engine.value import Value
 from .lengths import check_lengths
 
 

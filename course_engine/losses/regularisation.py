@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..engine import Value
+from ..engine.value import Value
 
 
 def l2(parameters, alpha: float) -> Value:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..engine import Value
+from ..engine.value import Value
 from .layer import Layer
 from .module import Module
 from .plan import layer_shapes

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from ..engine import Value
+from ..engine.value import Value
 from .activations import pick_activation
 from .module import Module
 

@@ -6,7 +6,7 @@ import random
 from dataclasses import dataclass, field
 
 from ..datasets import make_moons
-from ..engine import Value
+from ..engine.value import Value
 from ..losses import accuracy, l2, max_margin
 from ..nn import MLP
 from ..optim import SGD, linear_decay

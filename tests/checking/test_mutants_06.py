@@ -21,6 +21,9 @@ from course_engine.losses import mse
 from course_engine.optim import SGD
 
 NB = "06_training"
+# the training loop of the solution's train(), line by line
+ZERO, BACKWARD = "        zero_grad(model.parameters())\n", "        loss.backward()\n"
+STEP = "        sgd_step(model.parameters(), lr)\n"
 
 # what each exercise's solution cell defines, and the check that grades it
 EXERCISE_FUNCTIONS = {
@@ -155,39 +158,39 @@ MISTAKES = {
         "grad-changed",
         True,
     ),
-    "train without zeroing": ("06.train", "        model.zero_grad()\n", "", "grads-not-zeroed", True),
+    "train without zeroing": ("06.train", ZERO + BACKWARD + STEP, BACKWARD + STEP, "grads-not-zeroed", True),
     "train without backward": (
         "06.train",
-        "        loss.backward()\n        for param",
-        "        for param",
+        BACKWARD + STEP,
+        STEP,
         "no-backward",
         True,
     ),
     "train zeroes between backward and update": (
         "06.train",
-        "        model.zero_grad()\n        loss.backward()\n",
-        "        loss.backward()\n        model.zero_grad()\n",
+        ZERO + BACKWARD + STEP,
+        BACKWARD + ZERO + STEP,
         "no-backward",
         True,
     ),
-    "train uphill": ("06.train", "param.data -= lr", "param.data += lr", "wrong-direction", True),
+    "train uphill": ("06.train", STEP, STEP.replace("lr", "-lr"), "wrong-direction", True),
     "train lr twice": (
         "06.train",
-        "param.data -= lr * param.grad",
-        "param.data -= lr * lr * param.grad",
+        STEP,
+        STEP.replace("lr", "lr * lr"),
         "lr-twice",
         True,
     ),
     "train without lr": (
         "06.train",
-        "param.data -= lr * param.grad",
-        "param.data -= param.grad",
+        STEP,
+        STEP.replace("lr", "1.0"),
         "lr-not-applied",
         True,
     ),
     "train on summed squares": (
         "06.train",
-        "loss = losses.mse(predictions, targets)",
+        "loss = mse(predictions, targets)",
         "loss = sum((p - t) ** 2 for p, t in zip(predictions, targets))",
         "loss-summed",
         True,
@@ -317,6 +320,21 @@ def test_a_wrong_model_for_the_moons_falls_back_to_training_with_the_reference_l
     assert failed.key == "compare-step"
 
 
+def test_a_slip_in_mse_zero_grad_or_sgd_step_fails_only_its_own_exercise():
+    ns = student(
+        [
+            ("return sum(squared_errors) * (1.0 / len(squared_errors))", "return sum(squared_errors)"),
+            ("    for p in parameters:\n        p.grad = 0.0", "    pass"),
+            ("p.data -= lr * p.grad", "p.data += lr * p.grad"),
+        ]
+    )
+    for exercise in ("06.mse", "06.zero_grad", "06.step"):
+        assert failure(exercise, ns[EXERCISE_FUNCTIONS[exercise]], hidden=True, seed=5).key
+    for exercise in ("06.train", "06.regression", "06.xor"):
+        check(exercise, ns[EXERCISE_FUNCTIONS[exercise]], hidden=True, seed=5, quiet=True)
+    assert ns["mse"]([Value(1.0), Value(1.0)], [0.0, 0.0]).data == 2.0  # the student's own again afterwards
+
+
 def test_correct_variants_pass_in_process():
     ns = student(
         [
@@ -373,13 +391,20 @@ MUTANTS = [
         "p.data -= lr * lr * p.grad",
         "lr-squared",
     ),
-    Mutant("grads not zeroed in the loop", NB, "06.train", "model.zero_grad()", "pass", "grads-not-zeroed"),
+    Mutant(
+        "grads not zeroed in the loop",
+        NB,
+        "06.train",
+        ZERO + BACKWARD + STEP,
+        BACKWARD + STEP,
+        "grads-not-zeroed",
+    ),
     Mutant(
         "loss not backpropagated",
         NB,
         "06.train",
-        "        loss.backward()\n        for param",
-        "        for param",
+        BACKWARD + STEP,
+        STEP,
         "no-backward",
     ),
     Mutant(
@@ -409,28 +434,22 @@ ALTERNATIVES = {
             "    moved = [p.data - lr * p.grad for p in parameters]\n"
             "    for p, new in zip(parameters, moved):\n        p.data = new",
         ),
-        ("        model.zero_grad()\n        loss.backward()\n", "        loss.backward()\n"),
-        (
-            "        history.append(loss.data)\n",
-            "        history.append(loss.data)\n        model.zero_grad()\n",
-        ),
+        (ZERO + BACKWARD + STEP, BACKWARD + STEP),
+        ("        history.append(loss.data)\n", "        history.append(loss.data)\n" + ZERO),
         ("margins = [(1 - y * s).relu() for", "margins = [(-(y * s - 1)).relu() for"),
     ],
-    "the loop from your own pieces, a deeper XOR net, a hand-written accuracy": [
-        ("loss = losses.mse(predictions, targets)", "loss = mse(predictions, targets)"),
+    "the loop written out, a deeper XOR net, a hand-written accuracy": [
         (
-            "        model.zero_grad()\n        loss.backward()\n",
-            "        zero_grad(model.parameters())\n        loss.backward()\n",
+            "loss = mse(predictions, targets)",
+            "loss = sum((p - t) ** 2 for p, t in zip(predictions, targets)) / 4",
         ),
-        (
-            "        for param in model.parameters():\n            param.data -= lr * param.grad\n",
-            "        sgd_step(model.parameters(), lr)\n",
-        ),
+        (ZERO + BACKWARD, "        model.zero_grad()\n" + BACKWARD.replace("loss", "(loss * 1.0)")),
+        (STEP, "        for param in model.parameters():\n            param.data -= lr * param.grad\n"),
         (
             'MLP(2, [4, 1], activation="tanh", linear_output=False)',
             'MLP(2, [4, 4, 1], activation="tanh", linear_output=False)',
         ),
-        ("optimizer = SGD(model.parameters(), lr=0.5)", "optimizer = SGD(model.parameters(), lr=0.2)"),
+        ("sgd_step(model.parameters(), 0.5)", "sgd_step(model.parameters(), 0.2)"),
         ("    for w in params:\n        w.grad = 0.0\n", "    model.zero_grad()\n"),
         ("alpha * sum(w * w for w in params)", "alpha * sum(w**2 for w in params)"),
         (

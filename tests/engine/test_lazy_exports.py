@@ -17,14 +17,17 @@ import course_engine
 ENGINE = Path(course_engine.__file__).parent
 PACKAGES = [
     "course_engine",
-    *(f"course_engine.{p}" for p in ("nn", "losses", "optim", "training", "gradcheck", "tensor_nn")),
+    *(f"course_engine.{p}" for p in ("engine", "nn", "losses", "optim", "training", "gradcheck", "tensor_nn")),
 ]
 
 # Every import path the notebooks, checks, tests and benchmarks use, and where the name lives.
 IMPORT_PATHS = [
-    ("course_engine", "Value", "course_engine.engine"),
-    ("course_engine", "no_grad", "course_engine.engine"),
-    ("course_engine", "is_recording", "course_engine.engine"),
+    ("course_engine", "Value", "course_engine.engine.value"),
+    ("course_engine", "no_grad", "course_engine.engine.value"),
+    ("course_engine", "is_recording", "course_engine.engine.value"),
+    ("course_engine.engine", "Value", "course_engine.engine.value"),
+    ("course_engine.engine", "no_grad", "course_engine.engine.value"),
+    ("course_engine.engine", "is_recording", "course_engine.engine.value"),
     ("course_engine", "Module", "course_engine.nn.module"),
     ("course_engine", "Neuron", "course_engine.nn.neuron"),
     ("course_engine", "Layer", "course_engine.nn.layer"),
@@ -64,7 +67,7 @@ IMPORT_PATHS = [
     ("course_engine.tensor_nn", "ACTIVATIONS", "course_engine.tensor_nn.linear"),
     ("course_engine.tensor_nn", "MLP", "course_engine.tensor_nn.mlp"),
     ("course_engine.tensor", "unbroadcast", "course_engine.tensor"),
-    ("course_engine.tensor", "no_grad", "course_engine.engine"),
+    ("course_engine.tensor", "no_grad", "course_engine.engine.value"),
 ]
 
 

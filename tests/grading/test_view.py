@@ -30,10 +30,18 @@ from autograder.grading.view import (
 )
 from autograder.layout import ROOT, SOLUTIONS, assignments, notebook_path
 
-ASSIGNMENTS = ["04_neurons", "05_mlp", "06_training", "07_tensors"]
+ASSIGNMENTS = ["02_value", "03_backprop", "04_neurons", "05_mlp", "06_training", "07_tensors"]
 
 # What a student would type to hand back the reference answer, and the piece it names.
 SUPERSEDED = {
+    **dict.fromkeys(
+        ("02_value", "03_backprop"),
+        {
+            "from course_engine import Value": "Value",
+            "from course_engine.engine import Value": "Value",
+            "import course_engine\ncourse_engine.Value": "Value",
+        },
+    ),
     "04_neurons": {
         "from course_engine.nn import Module": "Module",
         "from course_engine import Module": "Module",
@@ -49,7 +57,10 @@ SUPERSEDED = {
         "from course_engine.gradcheck import gradient_check": "gradient_check",
         "from course_engine.gradcheck import leaf_gradients": "leaf_gradients",
     },
-    "06_training": {  # mse and SGD stay: notebook 06's own demos and answers build on them
+    "06_training": {
+        "from course_engine.losses import mse": "mse",
+        "from course_engine import losses\nlosses.mse": "mse",
+        "from course_engine.optim import SGD": "SGD",
         "from course_engine.losses import max_margin": "max_margin",
         "from course_engine.training import train_moons": "train_moons",
     },
@@ -72,7 +83,18 @@ KERNEL_SIDE = (
 TOOLS = "from course_engine.datasets import make_moons\nfrom course_engine.plotting import plot_loss, plot_decision_boundary\nfrom course_engine.draw import draw_text"
 
 # What each notebook builds on: it must import and work in that notebook's view.
+DRAWING = """
+from course_engine.draw import draw_dot, draw_text
+class Mine:  # a student's own Value, as notebooks 02 and 03 draw it
+    def __init__(self, data, _children=(), _op="", label=""):
+        self.data, self.grad, self._prev, self._op, self.label = data, 0.0, _children, _op, label
+a, b = Mine(2.0, label="a"), Mine(-3.0, label="b")
+out = Mine(-6.0, (a, b), "*", "out")
+assert draw_text(out).splitlines()[0].startswith("out = *(...)") and "a" in draw_dot(out).source
+"""
+SCALAR_KERNEL = "from autograder import check, hint, progress\nimport course_engine\nimport course_engine.engine"
 BUILT_ON = {
+    **dict.fromkeys(("02_value", "03_backprop"), {"the kernel side of autograder": SCALAR_KERNEL, "draw": DRAWING}),
     "04_neurons": {
         "Value backward": VALUE_BACKWARD,
         "the kernel side of autograder": KERNEL_SIDE,
@@ -110,6 +132,7 @@ assert Linear(2, 3)([[1.0, 2.0]]).shape == (1, 3)
         "an MLP trains": """
 import random
 from course_engine import MLP, losses
+from course_engine.optim import linear_decay
 random.seed(1)
 model = MLP(3, [4, 4, 1], activation="tanh", linear_output=False)
 inputs = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
@@ -125,6 +148,7 @@ for step in range(30):
     history.append(loss.data)
 assert history[-1] < history[0] / 4, history
 assert losses.accuracy(predictions, targets) == 1.0 and losses.l2(model.parameters(), 1e-4).data > 0
+assert linear_decay(1.0, 0.1, 10)(5) < 1.0
 """,
     },
     "07_tensors": {
@@ -265,6 +289,7 @@ def test_the_answer_bearing_parts_of_autograder_are_absent(views, assignment):
 def test_every_course_module_came_from_the_view(views, assignment):
     view, seen = views[assignment]
     assert "course_engine.engine" in seen["modules"] and "autograder.checking.runner" in seen["modules"]
+    assert ("course_engine.engine.value" in seen["modules"]) == (assignment >= "04")
     for name, file in seen["modules"].items():
         assert file is not None and Path(file).is_relative_to(view), (name, file)
 
@@ -340,11 +365,14 @@ def test_superseded_in_takes_a_name_a_number_or_a_path_and_any_mapping():
         "course_engine.nn.mlp",
         "course_engine.nn.plan",
     ]
-    assert superseded_in("03_backprop") == []
-    mapping = {"06.mse": ["course_engine.losses.squared_error"], "07.copy": ["x.y.z"]}
+    assert superseded_in("03_backprop") == ["course_engine.engine.value"]
+    assert superseded_in("01_derivatives") == []
+    mapping = {"06.xor": ["course_engine.losses.cross_entropy"], "07.copy": ["x.y.z"]}
     assert superseded_in("06", mapping) == [  # the declarations' and the mapping's
+        "course_engine.losses.cross_entropy",
         "course_engine.losses.hinge",
         "course_engine.losses.squared_error",
+        "course_engine.optim.sgd",
         "course_engine.training.moons",
     ]
 
@@ -365,6 +393,7 @@ def test_every_exercise_named_in_the_mapping_is_graded_in_its_notebook():
 def _module_of(assignment, piece):
     """The module that holds `piece` among those the assignment leaves out."""
     owners = {
+        "Value": "engine.value",
         "Module": "nn.module",
         "Neuron": "nn.neuron",
         "Layer": "nn.layer",

@@ -49,24 +49,25 @@ def graph_cases(rng, hidden):
         ["*0.99", [i - 1], 0.99, f"x{i}"] if i % 10 else ["tanh", [i - 1], None, f"x{i}"]
         for i in range(1, 150)
     ]
-    return [*cases, {"shape": "chain", "graph": [["", [], 0.5, "x0"], *chain]}]
+    cases.append({"shape": "chain", "graph": [["", [], 0.5, "x0"], *chain]})
+    return [verdict.numbered(case) for case in cases]
 
 
 def backward_cases(rng, hidden):
     """The graphs of 03.topo, then a fresh one on which backward() runs twice."""
     graph = expression_graph(*(point(rng, gap=0.2) for _ in "abcf"))
-    return [*graph_cases(rng, hidden), {"shape": "expression", "graph": graph, "passes": 2}]
+    return [*graph_cases(rng, hidden), verdict.numbered({"shape": "expression", "graph": graph, "passes": 2})]
 
 
 def manual_cases(rng, hidden):
     drawn = [[point(rng, -4.0, 4.0, gap=0.2) for _ in "abcf"] for _ in range(30 if hidden else 5)]
-    return [{"graph": expression_graph(*values)} for values in [[2.0, -3.0, 10.0, -2.0], *drawn]]
+    graphs = [expression_graph(*values) for values in [[2.0, -3.0, 10.0, -2.0], *drawn]]
+    return [verdict.numbered({"graph": graph}, local=False) for graph in graphs]
 
 
 def reuse_cases(rng, hidden):
-    return [
-        {"graph": reuse_graph(a)} for a in [1.5, *(point(rng, gap=0.2) for _ in range(30 if hidden else 5))]
-    ]
+    values = [1.5, *(point(rng, gap=0.2) for _ in range(30 if hidden else 5))]
+    return [verdict.numbered({"graph": reuse_graph(a)}, local=False) for a in values]
 
 
 def case(rng, expr, **values):

@@ -1,30 +1,21 @@
-"""Correct pieces of notebook 03's Value, swapped into a student's class so that each check
-tests one exercise alone: a mistake in one cell fails only that cell's check. Nodes are made
-with the student's own constructor (given code) and get correct `_backward` functions, whose
-local derivatives come from the reference engine; the class is restored afterwards."""
+"""What isolates one of notebook 03's exercises: nodes of the student's own class (made
+with its constructor, which the notebook gives) that apply the chain rule correctly, and
+the student's operations swapped, for a check's duration, for correct ones taken from the
+op_* pieces of the exercises graded before it. Holds no answer itself."""
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from unittest import mock
 
-from course_engine import Value as ReferenceValue
-from course_engine.draw import _nodes as reference_order  # every node, parents first, no recursion
-
-OPERATIONS = (
-    *("__add__", "__radd__", "__mul__", "__rmul__", "__neg__", "__sub__", "__rsub__", "__truediv__"),
-    *("__rtruediv__", "__pow__", "exp", "tanh", "relu", "sigmoid", "leaky_relu"),
-)
+# operations whose other operand is a node too (a number is made a node first)
+BINARY = ("__add__", "__radd__", "__mul__", "__rmul__", "__sub__", "__rsub__", "__truediv__", "__rtruediv__")
+ANSWERS = None  # the exercise whose answer this piece holds (see the op_* pieces)
 
 
 def patched(cls, replacements):
     """Class attributes set for a `with` block, then restored (or removed)."""
-    return mock.patch.multiple(cls, create=True, **replacements)
-
-
-def propagate(root):
-    """The backward pass without seeding: root.grad is whatever the check set."""
-    for node in reversed(reference_order(root)):
-        node._backward()
+    return mock.patch.multiple(cls, create=True, **replacements) if replacements else nullcontext()
 
 
 def node(cls, data, parents, op, local_grads, label=""):
@@ -39,35 +30,42 @@ def node(cls, data, parents, op, local_grads, label=""):
     return out
 
 
-def reference_method(cls, name):
-    """Operation `name` done by the reference engine on twins of the operands, returned as a
-    node of the student's class whose parents are the operands (or new constants)."""
+def reachable(root) -> set[int]:
+    """The ids of every node `root` was made from, itself included (in no useful order)."""
+    seen, todo = {id(root)}, [root]
+    while todo:
+        for parent in tuple(getattr(todo.pop(), "_prev", ())):
+            if id(parent) not in seen:
+                seen.add(id(parent))
+                todo.append(parent)
+    return seen
+
+
+def correct(cls, name, op, rule):
+    """Operation `name` done right on the student's class: rule(*numbers) gives the value and
+    the local derivative for each parent (self, then the other operand of a binary one)."""
 
     def method(self, *args):
-        originals = {}
-
-        def twin(v):
-            if not isinstance(v, cls):
-                return v
-            copy = ReferenceValue(v.data)
-            originals[id(copy)] = v
-            return copy
-
-        out = getattr(twin(self), name)(*map(twin, args))
-        parents = [originals[id(p)] if id(p) in originals else cls(p.data) for p in out._prev]
-        return node(cls, out.data, parents, out._op, out._local_grads)
+        if name in BINARY:
+            other = args[0] if isinstance(args[0], cls) else cls(args[0])
+            parents, numbers = (self, other), (self.data, other.data)
+        else:
+            parents, numbers = (self,), (self.data, *args)
+        value, local = rule(*numbers)
+        return node(cls, value, parents, op, local)
 
     return method
 
 
-def arithmetic(cls, keep):
-    """Every operation but those in `keep` replaced by a correct one, for the check's duration."""
-    return patched(cls, {name: reference_method(cls, name) for name in OPERATIONS if name not in keep})
+def arithmetic(cls, rules):
+    """The operations in `rules` ({name: (op, rule)}) done right, for a `with` block."""
+    return patched(cls, {name: correct(cls, name, op, rule) for name, (op, rule) in rules.items()})
 
 
-def mirror(cls, reference_nodes, spec):
-    """A graph of the student's class, node for node like a reference one built from `spec`."""
+def mirror(cls, case):
+    """The graph of a case as nodes of the student's class: its numbers and local derivatives
+    (worked out by the grader) on each node, its edges as the case lists them."""
     nodes = []
-    for ref, (op, parents, _, label) in zip(reference_nodes, spec):
-        nodes.append(node(cls, ref.data, [nodes[i] for i in parents], op, ref._local_grads, label))
+    for (op, parents, _, label), data, local in zip(case["graph"], case["data"], case["local"]):
+        nodes.append(node(cls, data, [nodes[i] for i in parents], op, local, label))
     return nodes

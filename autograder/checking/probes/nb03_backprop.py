@@ -1,18 +1,28 @@
-"""Probes for notebook 03: graphs built with the student's Value (by-hand exercises: the
-reference one), the student's backward code run on them, every grad recorded by node.
+"""Probes for notebook 03: graphs built with the student's Value (by-hand exercises: plain
+nodes holding numbers), the student's backward code run on them, every grad recorded by node.
 
 A graph is plain data, nodes [op, parent indices, number, label] (a leaf holds the number,
-"*0.5" scales by it). An operation is an expression such as "k - x", evaluated on the case's
-values with a, b, x, y made Values, every other operation a correct one (isolation)."""
+"*0.5" scales by it), with each node's value and local derivatives worked out by the grader
+(case["data"], case["local"]): nothing here computes a derivative. An operation is an
+expression such as "k - x", evaluated on the case's values with a, b, x, y made Values and
+the operations of earlier exercises done right (isolation)."""
 
 from __future__ import annotations
 
-from course_engine import Value as ReferenceValue
+import importlib
 
-from ..isolation.scalar_value import arithmetic, mirror, patched, propagate, reference_order
+from ..isolation.scalar_value import arithmetic, mirror, patched, reachable
 from ..kit.observe import plain
 
-OWN = {"**": ("__pow__",), "/": ("__truediv__", "__rtruediv__"), "-": ("__neg__", "__sub__", "__rsub__")}
+# the operations of each exercise, in the notebook's order; a check swaps in correct versions
+# of the earlier ones (isolation.op_<exercise>), and the student's own are used for the rest
+EXERCISES = {
+    "add_mul": ("__add__", "__radd__", "__mul__", "__rmul__"),
+    "sub": ("__neg__", "__sub__", "__rsub__"),
+    "pow": ("__pow__",),
+    "div": ("__truediv__", "__rtruediv__"),
+    **{name: (name,) for name in ("exp", "tanh", "relu", "sigmoid", "leaky_relu", "gelu")},
+}
 
 
 def evaluate(expr, values):
@@ -20,20 +30,18 @@ def evaluate(expr, values):
     return eval(compile(expr, "<expression>", "eval"), {"__builtins__": {}}, values)
 
 
-def reference_graph(spec):
-    """The nodes of a graph description, made of the reference engine's Values."""
-    nodes = []
-    for op, parents, number, label in spec:
-        x = [nodes[i] for i in parents]
-        if not x:
-            made = ReferenceValue(number)
-        elif op in ("+", "*", "tanh"):
-            made = x[0] + x[1] if op == "+" else x[0] * x[1] if op == "*" else x[0].tanh()
-        else:
-            made = ReferenceValue(number * x[0].data, (x[0],), op, _local_grads=(number,))
-        made.label = label
-        nodes.append(made)
-    return nodes
+def isolation(name):
+    return importlib.import_module(f"{__package__.rpartition('.')[0]}.isolation.{name}")
+
+
+class Node:
+    """A value of a graph to backpropagate through by hand: its number and a grad to fill in."""
+
+    def __init__(self, data, label):
+        self.data, self.grad, self.label, self._prev, self._op = data, 0.0, label, (), ""
+
+    def __repr__(self):
+        return f"Node(data={self.data}, grad={self.grad}, label={self.label!r})"
 
 
 def _refused(cls, method=None):
@@ -47,7 +55,7 @@ def _refused(cls, method=None):
 def _by_hand(fn, name, case):
     if not callable(fn):
         return {"refused": ["function", name, type(fn).__name__]}
-    nodes = reference_graph(case["graph"])
+    nodes = [Node(data, row[3]) for row, data in zip(case["graph"], case["data"])]
     fn(*nodes)
     return {"grads": [plain(n.grad) for n in nodes]}
 
@@ -60,12 +68,13 @@ def reuse(student, case):
     return _by_hand(student.backprop_reuse_by_hand, "backprop_reuse_by_hand", case)
 
 
-def _own(expr):
-    """The methods of the exercise an expression checks: the student's, in that check."""
+def _exercise(expr):
+    """The exercise an expression checks: "x.exp()" -> "exp", "k - x" -> "sub"."""
     if "." in expr:
-        return (expr[2 : expr.index("(")],)
-    sign = next((sign for sign in OWN if sign in expr), None)
-    return OWN[sign] if sign else ("__add__", "__radd__", "__mul__", "__rmul__")
+        return expr[2 : expr.index("(")]
+    return next(
+        (name for sign, name in (("**", "pow"), ("/", "div"), ("-", "sub")) if sign in expr), "add_mul"
+    )
 
 
 def operation(student, case):
@@ -73,9 +82,13 @@ def operation(student, case):
     grads after out.grad = upstream and a backward pass; {"composed": x}: x.gelu()'s graph."""
     if refused := _refused(Value := student.Value):
         return refused
-    with arithmetic(Value, _own(expr := case.get("expr", "x.gelu()"))):
+    own = list(EXERCISES).index(_exercise(expr := case.get("expr", "x.gelu()")))
+    rules = {
+        name: rule for group in list(EXERCISES)[:own] for name, rule in isolation(f"op_{group}").RULES.items()
+    }
+    with arithmetic(Value, rules):
         if "composed" in case:
-            nodes = reference_order(Value(case["composed"]).gelu())
+            nodes = isolation("scalar_order").topological_order(Value(case["composed"]).gelu())
             return {"nodes": len(nodes), "ops": [str(getattr(n, "_op", "")) for n in nodes]}
         names = [name for name in ("a", "b", "x", "y") if name in case["values"]]
         xs = [Value(case["values"][name]) for name in names]
@@ -84,16 +97,19 @@ def operation(student, case):
         out = evaluate(expr, {**case["values"], **dict(zip(names, xs))})
         if not isinstance(out, Value):
             return {"returned": type(out).__name__}
-        data, reached = plain(out.data), {id(n) for n in reference_order(out)}
+        data, reached = plain(out.data), reachable(out)
         out.grad = case["upstream"]
-        propagate(out)
+        if own:  # the graph may have many nodes: a correct backward pass
+            isolation("scalar_backward").propagate(out)
+        else:  # + and * make one node each
+            out._backward()
         return {"data": data, "reached": [id(x) in reached for x in xs], "grads": [plain(x.grad) for x in xs]}
 
 
 def topo(student, case):
     if refused := _refused(student.Value, "topological_order"):
         return refused
-    nodes = mirror(student.Value, reference_graph(case["graph"]), case["graph"])
+    nodes = mirror(student.Value, case)
     got = nodes[-1].topological_order()
     if not isinstance(got, (list, tuple)):
         return {"returned": type(got).__name__}
@@ -105,8 +121,9 @@ def backward(student, case):
     if refused := _refused(student.Value, "backward"):
         return refused
     # the student's topological_order is checked by 03.topo; here a correct one stands in for it
-    with patched(student.Value, {"topological_order": reference_order}):
-        nodes = mirror(student.Value, reference_graph(case["graph"]), case["graph"])
+    order = isolation("scalar_order").topological_order
+    with patched(student.Value, {"topological_order": order}):
+        nodes = mirror(student.Value, case)
         for _ in range(case.get("passes", 1)):
             nodes[-1].backward()
     return {"grads": [plain(n.grad) for n in nodes]}

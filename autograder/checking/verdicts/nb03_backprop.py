@@ -18,7 +18,7 @@ from course_engine.gradcheck import central_difference
 from ..kit.compare import close, first_matching, matching
 from ..kit.failure import Failure, Mistakes
 from ..kit.fmt import fmt
-from ..probes.nb03_backprop import evaluate, reference_graph
+from ..probes.nb03_backprop import evaluate
 
 MISTAKES = Mistakes.beside(__file__)
 M = MISTAKES
@@ -29,6 +29,29 @@ REFUSED = {
     "method": "Value has no method {}(): run the exercise cell above first",
     "function": "pass your function {} to check, got {}",
 }
+
+
+def reference_graph(spec):
+    """The nodes of a graph description, made of the reference engine's Values."""
+    nodes = []
+    for op, parents, number, label in spec:
+        x = [nodes[i] for i in parents]
+        if not x:
+            made = Value(number)
+        elif op in ("+", "*", "tanh"):
+            made = x[0] + x[1] if op == "+" else x[0] * x[1] if op == "*" else x[0].tanh()
+        else:
+            made = Value(number * x[0].data, (x[0],), op, _local_grads=(number,))
+        made.label = label
+        nodes.append(made)
+    return nodes
+
+
+def numbered(case, local=True):
+    """A graph case with each node's value (and local derivatives), for the probe."""
+    nodes = reference_graph(case["graph"])
+    local = {"local": [list(n._local_grads) for n in nodes]} if local else {}
+    return {**case, "data": [n.data for n in nodes], **local}
 
 
 def guarded(verdict):
