@@ -153,6 +153,43 @@ import os
 os._exit(0)
 """
 
+KEEP_STUBS_OFF = (
+    "def add_method(cls):  # the later stubs' decorator: leaves the class alone\n    return lambda f: f\n"
+)
+
+DRAW_ORDER = (
+    KEEP_STUBS_OFF
+    + """
+from course_engine.draw import _nodes
+Value.topological_order = lambda self: _nodes(self)  # the drawing's node order, as the answer
+"""
+)
+
+# Steals every correct piece the grader's hidden cells bring (the isolation), the moment the
+# probe makes a Value, and keeps it on the class for the exercises that come later.
+STEAL_ISOLATION = (
+    KEEP_STUBS_OFF
+    + """
+import sys
+_make = Value.__init__
+def _stealing_init(self, *args, **kwargs):
+    _make(self, *args, **kwargs)
+    pieces = {n: m for n, m in list(sys.modules.items()) if ".isolation." in n}
+    tools = pieces.get("autograder.checking.isolation.scalar_value")
+    for name, module in pieces.items():
+        for method, (op, rule) in getattr(module, "RULES", {}).items():
+            setattr(Value, method, tools.correct(Value, method, op, rule))
+        if hasattr(module, "topological_order"):
+            Value.topological_order = module.topological_order
+        if hasattr(module, "propagate"):
+            def backward(self, propagate=module.propagate):
+                self.grad = 1.0
+                propagate(self)
+            Value.backward = backward
+Value.__init__ = _stealing_init
+"""
+)
+
 CHEATS = [
     Cheat("rebind-check-01", "01_derivatives", REBIND),
     Cheat("rebind-check-03", "03_backprop", REBIND),
@@ -172,6 +209,9 @@ CHEATS = [
         "03_backprop",
         "from course_engine import Value\n\ndef add_method(cls):  # keep the later stubs off it\n    return lambda f: f\n",
     ),
+    Cheat("import-reference-value-02", "02_value", "from course_engine import Value\n"),
+    Cheat("draw-order-as-topological-order", "03_backprop", DRAW_ORDER),
+    Cheat("steal-the-isolation-pieces", "03_backprop", STEAL_ISOLATION),
     Cheat("import-reference-neuron", "04_neurons", "from course_engine.nn import Module, Neuron\n"),
     Cheat(
         "subclass-reference-layer",

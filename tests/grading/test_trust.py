@@ -25,10 +25,7 @@ from autograder.layout import notebook_path
 pytestmark = pytest.mark.skipif(not bwrap_works(), reason="cheats are graded in the sandbox (bubblewrap)")
 
 # tricks the course does not stop yet, each with the reason: a red test the day it is fixed
-OPEN = {
-    "import-reference-value": "notebooks 02-03 ask for what course_engine.engine is, and their checks build on it",
-    "wrap-reference-mse": "notebook 06's demos and later answers are written on the reference mse",
-}
+OPEN: dict[str, str] = {}
 
 
 MANGLED = "04_neurons"

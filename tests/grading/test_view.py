@@ -92,9 +92,13 @@ a, b = Mine(2.0, label="a"), Mine(-3.0, label="b")
 out = Mine(-6.0, (a, b), "*", "out")
 assert draw_text(out).splitlines()[0].startswith("out = *(...)") and "a" in draw_dot(out).source
 """
-SCALAR_KERNEL = "from autograder import check, hint, progress\nimport course_engine\nimport course_engine.engine"
+SCALAR_KERNEL = (
+    "from autograder import check, hint, progress\nimport course_engine\nimport course_engine.engine"
+)
 BUILT_ON = {
-    **dict.fromkeys(("02_value", "03_backprop"), {"the kernel side of autograder": SCALAR_KERNEL, "draw": DRAWING}),
+    **dict.fromkeys(
+        ("02_value", "03_backprop"), {"the kernel side of autograder": SCALAR_KERNEL, "draw": DRAWING}
+    ),
     "04_neurons": {
         "Value backward": VALUE_BACKWARD,
         "the kernel side of autograder": KERNEL_SIDE,
