@@ -443,8 +443,12 @@ ALTERNATIVES = {
             "loss = mse(predictions, targets)",
             "loss = sum((p - t) ** 2 for p, t in zip(predictions, targets)) / 4",
         ),
-        (ZERO + BACKWARD, "        model.zero_grad()\n" + BACKWARD.replace("loss", "(loss * 1.0)")),
-        (STEP, "        for param in model.parameters():\n            param.data -= lr * param.grad\n"),
+        (
+            ZERO + BACKWARD + STEP,
+            "        model.zero_grad()\n"
+            + BACKWARD
+            + "        for param in model.parameters():\n            param.data -= lr * param.grad\n",
+        ),
         (
             'MLP(2, [4, 1], activation="tanh", linear_output=False)',
             'MLP(2, [4, 4, 1], activation="tanh", linear_output=False)',
