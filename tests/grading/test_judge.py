@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import ast
+
 import nbformat
 import pytest
 from nbformat.v4 import new_output
@@ -147,3 +149,42 @@ def test_a_hidden_cell_carries_only_pieces_of_exercises_graded_before_it():
             later = {m for e in exercises[k:] for m in e.supersedes}
             assert not sent & later, f"{ex.id} sends {sent & later} into the kernel"
             assert {m for m in sent if m.startswith("course_engine")} <= earlier, ex.id
+
+
+# 02's isolation predates the rule: one module lends its checks a constructor that records
+# _prev, _op and label (02.graph's answer) and a stand-in Value that adds and multiplies
+# (02.arith's), and every 02 cell gets it. A red test the day it is split.
+OPEN_PIECES = {"02.value", "02.arith", "02.numbers", "02.graph"}
+
+
+def answers_of(source: str) -> tuple[str, ...]:
+    """The exercises whose answers an isolation module holds: its ANSWERS marker (a module
+    whose answers are the reference modules it CARRIES is checked by the test above)."""
+    markers = {
+        t.id: ast.literal_eval(node.value)
+        for node in ast.parse(source).body
+        if isinstance(node, ast.Assign)
+        for t in node.targets
+        if getattr(t, "id", "") in ("ANSWERS", "CARRIES")
+    }
+    assert markers, "an isolation module must say whose answer it holds: ANSWERS = ... (or None)"
+    answers = markers.get("ANSWERS")
+    return () if answers is None else (answers,) if isinstance(answers, str) else tuple(answers)
+
+
+@pytest.mark.parametrize("assignment", assignments())
+def test_no_isolation_piece_holds_the_answer_of_its_own_exercise_or_a_later_one(assignment):
+    """The same rule for the isolation modules themselves (each names, in ANSWERS, the
+    exercises whose answers it holds): the piece that does 03.sub right reaches the
+    kernel only in the cells of 03.pow and later."""
+    exercises = exercises_in(assignment)
+    position = {e.id: k for k, e in enumerate(exercises)}
+    for k, ex in enumerate(exercises):
+        for name, source in isolation_pieces(ex):
+            if name.startswith("autograder.") and ex.id not in OPEN_PIECES:
+                held = [a for a in answers_of(source) if position.get(a, -1) >= k]
+                assert not held, f"{ex.id}'s hidden cell brings {name}, which holds the answer to {held}"
+    with_open_pieces = {ex.id for ex in exercises if ex.id in OPEN_PIECES}
+    for id in with_open_pieces:  # still open: the rule fails there
+        ex, k = get_exercise(id), position[id]
+        assert any(position.get(a, -1) >= k for _, src in isolation_pieces(ex) for a in answers_of(src)), id

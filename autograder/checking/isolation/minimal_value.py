@@ -8,6 +8,9 @@ from contextlib import contextmanager
 from functools import partialmethod
 from numbers import Real
 
+# its constructor records _prev, _op and label, and its stand-in adds and multiplies
+ANSWERS = ("02.value", "02.arith", "02.graph")
+
 
 def reference_init(self, data, _children=(), _op="", label=""):
     self.data, self.grad, self._prev, self._op, self.label = float(data), 0.0, tuple(_children), _op, label

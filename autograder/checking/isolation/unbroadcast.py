@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+ANSWERS = "07.unbroadcast"
+
 
 def unbroadcast(grad, shape):
     """Sum a gradient of the broadcast shape back down to an input's `shape`."""
