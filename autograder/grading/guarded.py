@@ -28,6 +28,8 @@ LIMITS = {
     "Do not start processes in your answers.",
     "File too large": "stopped: a file grew past {file_mb} MiB, the grader's limit on files. "
     "Do not write big files in your answers.",
+    "No space left on device": "stopped: the notebook's files took more than {tmp_mb} MiB, the grader's "
+    "limit on what a notebook may write. Do not write big files in your answers.",
 }
 OUTPUT_LIMIT = (
     "stopped: this cell printed more than {mib:g} MiB, the grader's limit on output per cell. "
@@ -42,6 +44,7 @@ class GuardedExecute(Execute):
     memory_mb = Integer(2048, help="the kernel's memory cap, for the message").tag(config=True)
     processes = Integer(256, help="the kernel's process cap, for the message").tag(config=True)
     file_mb = Integer(256, help="the kernel's file size cap, for the message").tag(config=True)
+    tmp_mb = Integer(512, help="the kernel's cap on all of /tmp, for the message").tag(config=True)
 
     def reset_execution_trackers(self):
         super().reset_execution_trackers()
@@ -97,6 +100,7 @@ class GuardedExecute(Execute):
             "memory_mb": self.memory_mb,
             "processes": self.processes,
             "file_mb": self.file_mb,
+            "tmp_mb": self.tmp_mb,
         }
         for sentence in dict.fromkeys(said):
             cell.outputs.append(new_output("stream", name="stdout", text=sentence.format(**values) + "\n"))

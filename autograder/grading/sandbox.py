@@ -7,7 +7,7 @@ no reference pieces the assignment asks for), its own notebook folder and
 socket folder (writable), and an empty private /tmp. No course repository, no
 solutions, no gradebook, no home directories, no other notebooks; no network,
 no other processes. It runs as an unprivileged user of its own, with caps on
-memory, processes and file size (see Limits).
+memory, processes, file size and /tmp (see Limits).
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ class Limits:
     memory_mb: int = 2048  # address space
     processes: int = 256  # processes and threads of the kernel's own user
     file_mb: int = 256  # the size of any one file it writes
+    tmp_mb: int = 512  # all of its /tmp together (grading as root; else only file_mb holds)
 
 
 SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/etc")  # programs, libraries, fonts, certificates
@@ -94,11 +95,33 @@ def kernel_argv(writable, view: Path, limits: Limits, sandboxed: bool) -> list[s
     )
     if os.geteuid() != 0:  # an ordinary user cannot change uid: the caps still hold, for this user
         script = f'{warm}; cp "$0" {CONNECTION} && exec {" ".join(caps)} -- "$@"'
-    else:  # as root: hand the connection file to the kernel's own user, then become that user
-        drop = f"setpriv --reuid={uid} --regid={uid} --clear-groups"
+    else:  # as root: a /tmp of capped size, the connection file handed to the kernel's own
+        # user, then become that user, with no capabilities left (not even to mount again)
+        argv += ["--cap-add", "CAP_SYS_ADMIN"]
+        drop = f"setpriv --reuid={uid} --regid={uid} --clear-groups --inh-caps=-all --bounding-set=-all"
         nproc = f"--nproc={limits.processes}"
-        script = f'{warm}; cp "$0" {CONNECTION} && chmod 0644 {CONNECTION} && exec {drop} {" ".join(caps)} {nproc} -- "$@"'
+        tmp = small_tmp(limits.tmp_mb, readable, [Path(f) for f in writable])
+        script = f'{tmp} && {warm}; chmod 0644 {CONNECTION} && exec {drop} {" ".join(caps)} {nproc} -- "$@"'
     return [*argv, "/bin/sh", "-c", script, "{connection_file}", *python, CONNECTION]
+
+
+def small_tmp(size_mb: int, readable: list[Path], writable: list[Path]) -> str:
+    """Shell commands (run as root inside bwrap, whose own /tmp has no size cap) that put a
+    /tmp of `size_mb` MiB in its place, holding the connection file ($0) and, bound again
+    at the same paths, every folder of the kernel's that lies under /tmp."""
+    lines = [
+        "mkdir /.tmp",
+        f"mount -n -t tmpfs -o size={size_mb}m,mode=1777 tmpfs /.tmp",
+        f'cp "$0" /.tmp/{Path(CONNECTION).name}',
+    ]
+    under = [
+        (f, ro) for fs, ro in ((readable, True), (writable, False)) for f in fs if Path("/tmp") in f.parents
+    ]
+    for folder, read_only in sorted(under, key=lambda item: len(item[0].parts)):
+        inside = f"/.tmp/{folder.relative_to('/tmp')}"
+        lines += [f"mkdir -p {inside}", f"mount -n --bind {folder} {inside}"]
+        lines += [f"mount -n -o remount,bind,ro {inside}"] if read_only else []
+    return " && ".join([*lines, "mount -n --move /.tmp /tmp"])
 
 
 def _ancestors(folders) -> list[Path]:

@@ -36,3 +36,5 @@ def test_a_cell_stopped_by_a_limit_names_it():
     cells = run("raise MemoryError()", "import time\ntime.sleep(60)", timeout=2, memory_mb=512)
     assert any("more than 512 MiB of memory" in text for _, text in cells[0])
     assert any("ran longer than 2 s" in text for _, text in cells[1])
+    full = run("raise OSError(28, 'No space left on device')")
+    assert any("took more than 512 MiB" in text for _, text in full[0])

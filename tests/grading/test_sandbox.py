@@ -14,7 +14,7 @@ from autograder.grading import sandbox
 from autograder.grading.view import build_view_for
 from autograder.layout import ROOT, SAMPLE_CLASS, SOLUTIONS
 
-LIMITS = sandbox.Limits(memory_mb=512, processes=64, file_mb=16)
+LIMITS = sandbox.Limits(memory_mb=512, processes=64, file_mb=16, tmp_mb=40)
 
 
 def test_the_sandboxed_kernel_is_built_from_an_allowlist(tmp_path):
@@ -95,6 +95,28 @@ def test_a_big_file_meets_the_file_size_cap(tmp_path):
     fill = "try:\n    open('/tmp/big', 'wb').write(b'x' * (32 << 20))\nexcept OSError as e:\n    print('capped:', e.strerror)"
     done = sandboxed_python(tmp_path, fill)
     assert "capped: File too large" in done.stdout, done.stdout + done.stderr
+
+
+@needs_bwrap
+@pytest.mark.skipif(os.geteuid() != 0, reason="a /tmp of capped size is mounted as root only")
+def test_filling_tmp_meets_its_cap_and_the_kernel_cannot_mount_again(tmp_path):
+    fill = (
+        "import os, subprocess\n"
+        "written = 0\n"
+        "try:\n"
+        "    for i in range(100):\n"
+        "        with open(f'/tmp/part{i}', 'wb') as f:\n"
+        "            f.write(b'x' * (8 << 20))\n"
+        "        written += 8\n"
+        "except OSError as e:\n"
+        "    print('capped:', e.strerror, written)\n"
+        "again = subprocess.run(['mount', '-t', 'tmpfs', 'tmpfs', '/tmp'], capture_output=True)\n"
+        "print('remount', again.returncode)"
+    )
+    done = sandboxed_python(tmp_path, fill)
+    said = done.stdout.split()
+    assert "capped: No space left on device" in done.stdout, done.stdout + done.stderr
+    assert 8 <= int(said[said.index("device") + 1]) <= LIMITS.tmp_mb and said[-1] != "0"
 
 
 @pytest.mark.parametrize(
