@@ -30,6 +30,9 @@ def central(f, x, h):
     return (f(x + h) - f(x - h)) / (2 * h)
 
 
+# ---- 01.forward and 01.central -----------------------------------------------------------
+
+
 def name_of(spec) -> str:
     """'f(x) = 3x^2 - 4x + 5', 'f(x) = sin(2x + 0.5)' or 'f(x) = exp(1.5x)'."""
     if "sin" in spec:
