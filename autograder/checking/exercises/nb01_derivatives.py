@@ -23,12 +23,11 @@ def random_function(rng) -> dict:
 
 def difference_cases(hs):
     def cases(rng, hidden):
-        worked = [{"f": PARABOLA, "x": 3.0, "h": 1e-3}, {"f": PARABOLA, "x": 3.0, "h": 1e-4}]
-        drawn = [
+        worked = [{"f": PARABOLA, "x": 3.0, "h": h} for h in (1e-3, 1e-4)]
+        return worked + [
             {"f": random_function(rng), "x": random_point(rng, -2.0, 2.0), "h": rng.choice(hs)}
             for _ in range(30 if hidden else 6)
         ]
-        return worked + drawn
 
     return cases
 

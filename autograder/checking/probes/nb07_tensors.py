@@ -13,6 +13,8 @@ from course_engine.tensor_nn import MLP as TensorMLP
 from ..kit.cases import seeded
 from ..kit.observe import attempt
 
+BACKWARDS = {"+": "add_backward", "*": "mul_backward", "@": "matmul_backward"}  # each op's exercise
+
 
 def array(x):
     """A returned array as plain data ({"data", "shape"}), or the kind of thing it is instead."""
@@ -50,7 +52,7 @@ def backward(student, case):
     """add_backward, mul_backward or matmul_backward (case["op"]) on copies of the case's arrays."""
     from ..isolation.unbroadcast import correct_unbroadcast  # sent with these cells, after 07.unbroadcast's
 
-    fn = getattr(student, {"+": "add_backward", "*": "mul_backward", "@": "matmul_backward"}[case["op"]])
+    fn = getattr(student, BACKWARDS[case["op"]])
     with correct_unbroadcast(fn) if case["op"] != "@" else nullcontext():
         return pair(fn(*arrays(case, "a", "b", "grad")))
 

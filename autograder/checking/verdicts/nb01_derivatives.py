@@ -1,23 +1,25 @@
-"""Verdicts for notebook 01: derivatives as slopes, found by finite differences.
-
-Each verdict evaluates the asked-for formula here (the same float operations as
-a right answer, so agreement is to the last digits) and shows the true
-derivative beside it. A wrong number is explained by evaluating each typical
-mistake (forward for central, `/ 2 * h`, a fixed h, a list aliased instead of
-copied, ...) and naming the one it matches.
-"""
+"""Verdicts for notebook 01. Each evaluates the asked-for formula here (the same float operations as a
+right answer, so agreement is to the last digits), beside the true derivative; a wrong number is named
+by evaluating each typical mistake (`/ 2 * h`, a fixed h, a list aliased instead of copied, ...)."""
 
 from __future__ import annotations
 
 import math
 
-from ..kit.compare import agree, close, first_matching
+from ..kit.compare import agree, close, first_difference, first_matching
 from ..kit.failure import Failure, Mistakes
 from ..kit.fmt import num
 from ..probes.nb01_derivatives import function, several
 
 MISTAKES = Mistakes.beside(__file__)
 FIXED_HS = (1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-10)
+PARTIALS = ("dd/da", "dd/db", "dd/dc")
+TERMS = {  # a term of a function of several inputs: its name, and its partials in x_i and x_j
+    "product": ("{c:g}*x{i}*x{j}", lambda c, x, y: (c * y, c * x)),
+    "sin": ("{c:g}*sin(x{i})", lambda c, x, y: (c * math.cos(x), 0.0)),
+    "exp": ("{c:g}*exp(0.5*x{i})", lambda c, x, y: (0.5 * c * math.exp(0.5 * x), 0.0)),
+    "cube": ("{c:g}*x{i}^3", lambda c, x, y: (3 * c * x * x, 0.0)),
+}
 
 
 def forward(f, x, h):
@@ -28,24 +30,21 @@ def central(f, x, h):
     return (f(x + h) - f(x - h)) / (2 * h)
 
 
-# ---- the test functions, named, with their exact derivatives ---------------------------
+# ---- 01.forward and 01.central -----------------------------------------------------------
 
 
 def name_of(spec) -> str:
+    """'f(x) = 3x^2 - 4x + 5', 'f(x) = sin(2x + 0.5)' or 'f(x) = exp(1.5x)'."""
     if "sin" in spec:
-        a, b = spec["sin"]
-        return f"f(x) = sin({a:g}x + {b:g})"
+        return "f(x) = sin({:g}x + {:g})".format(*spec["sin"])
     if "exp" in spec:
         return f"f(x) = exp({spec['exp']:g}x)"
     terms = []
-    for power in range(len(spec["poly"]) - 1, -1, -1):
-        c = spec["poly"][power]
+    for power, c in reversed(list(enumerate(spec["poly"]))):
+        x = {0: "", 1: "x"}.get(power, f"x^{power}")
         if c != 0:
-            size = "" if abs(c) == 1 and power else f"{abs(c):g}"
-            body = size + {0: "", 1: "x"}.get(power, f"x^{power}")
-            terms.append(("-" if c < 0 else "+", body))
-    text = ("-" if terms[0][0] == "-" else "") + terms[0][1]
-    return "f(x) = " + text + "".join(f" {sign} {body}" for sign, body in terms[1:])
+            terms.append((f"{c:g}".rstrip("1") if abs(c) == 1 and x else f"{c:g}") + x)  # x, not 1x
+    return "f(x) = " + " + ".join(terms).replace("+ -", "- ")
 
 
 def slope(spec, x) -> float:
@@ -57,16 +56,14 @@ def slope(spec, x) -> float:
     return sum(k * c * x ** (k - 1) for k, c in enumerate(spec["poly"]) if k > 0)
 
 
-# ---- 01.forward and 01.central -----------------------------------------------------------
-
-
 def _fixed_h(formula, f, x, h, what="value"):
+    """What `formula` gives with each usual h but this one: the answer of code that ignores its h."""
     return [
         (MISTAKES("fixed-h", what=what, h=h0), lambda h0=h0: formula(f, x, h0)) for h0 in FIXED_HS if h0 != h
     ]
 
 
-def _forward_mistakes(f, x, h):
+def _forward_mistakes(f, x, h, exact):
     return [
         (MISTAKES("central-for-forward"), central(f, x, h)),
         (MISTAKES("backward-difference", instead="step forward, to x + h"), (f(x) - f(x - h)) / h),
@@ -79,12 +76,10 @@ def _forward_mistakes(f, x, h):
 
 def _central_mistakes(f, x, h, exact):
     errors = {"forward_error": abs(forward(f, x, h) - exact), "central_error": abs(central(f, x, h) - exact)}
+    backward = MISTAKES("backward-difference", instead="step both ways, to x + h and x - h")
     return [
         (MISTAKES("forward-for-central", **errors), forward(f, x, h)),
-        (
-            MISTAKES("backward-difference", instead="step both ways, to x + h and x - h"),
-            (f(x) - f(x - h)) / h,
-        ),
+        (backward, (f(x) - f(x - h)) / h),
         (MISTAKES("precedence-2h"), (f(x + h) - f(x - h)) / 2 * h),
         (MISTAKES("divided-by-h", points="x - h and x + h"), (f(x + h) - f(x - h)) / h),
         (MISTAKES("half-steps"), (f(x + h / 2) - f(x - h / 2)) / h),
@@ -94,34 +89,21 @@ def _central_mistakes(f, x, h, exact):
     ]
 
 
-def _not_a_number(observation, call):
-    if observation["value"] is None or isinstance(observation["value"], list):
-        return Failure(
-            f"{call} should return a number, got {observation['type']} {observation['repr']}",
-            mistakes=MISTAKES("not-a-number"),
-        )
-    return None
-
-
 def _difference(case, observation, formula, mistakes, call):
-    if failure := _not_a_number(observation, call):
-        return failure
+    if (got := observation["value"]) is None or isinstance(got, list):
+        what = f"{call} should return a number, got {observation['type']} {observation['repr']}"
+        return Failure(what, mistakes=MISTAKES("not-a-number"))
     f, x, h = function(case["f"]), case["x"], case["h"]
-    got, expected, exact = observation["value"], formula(f, x, h), slope(case["f"], x)
+    expected, exact = formula(f, x, h), slope(case["f"], x)
     if close(got, expected, rel=1e-9, abs_=1e-12):
         return None
-    return Failure(
-        f"{call} is wrong for {name_of(case['f'])}",
-        input=f"x = {num(x)}, h = {h:g}",
-        expected=f"{num(expected)}   (the exact slope f'(x) is {num(exact)})",
-        got=num(got),
-        mistakes=first_matching(got, mistakes(f, x, h, exact), rel=1e-9),
-    )
+    what, given = f"{call} is wrong for {name_of(case['f'])}", f"x = {num(x)}, h = {h:g}"
+    shown = f"{num(expected)}   (the exact slope f'(x) is {num(exact)})"
+    return Failure(what, given, shown, num(got), first_matching(got, mistakes(f, x, h, exact), rel=1e-9))
 
 
 def forward_difference(case, observation):
-    mistakes = lambda f, x, h, exact: _forward_mistakes(f, x, h)  # noqa: E731
-    return _difference(case, observation, forward, mistakes, "numerical_derivative(f, x, h)")
+    return _difference(case, observation, forward, _forward_mistakes, "numerical_derivative(f, x, h)")
 
 
 def central_difference(case, observation):
@@ -130,53 +112,40 @@ def central_difference(case, observation):
 
 # ---- 01.partials -------------------------------------------------------------------------
 
-PARTIALS = ("dd/da", "dd/db", "dd/dc")
-
 
 def _partial_mistakes(a, b, c, got, expected, which):
-    others = [
-        MISTAKES("wrong-input-nudged", name=PARTIALS[which], other=o)
-        for o in ("dd/da = b", "dd/db = a", "dd/dc = 1")
-    ]
+    others = zip(("dd/da = b", "dd/db = a", "dd/dc = 1"), (b, a, 1.0))
+    at_once = MISTAKES(
+        "all-at-once", which="three", instead="nudge one input, keep the other two as they are"
+    )
     candidates = [
-        *zip(others, (b, a, 1.0)),
-        (
-            MISTAKES("all-at-once", which="three", instead="nudge one input, keep the other two as they are"),
-            a + b + 1,
-        ),
+        *((MISTAKES("wrong-input-nudged", name=PARTIALS[which], other=o), value) for o, value in others),
+        (at_once, a + b + 1),
         (MISTAKES("sign-reversed", order="(d(nudged) - d(original)) / h"), -expected),
         (MISTAKES("partial-is-d"), a * b + c),
     ]
-    found = first_matching(got, candidates, expected=expected, rel=1e-6)
-    if found is None and expected != 0 and 0 < got / expected < 1e-2:
+    if found := first_matching(got, candidates, expected=expected, rel=1e-6):
+        return found
+    if expected != 0 and 0 < got / expected < 1e-2:
         return MISTAKES("partial-not-divided")
-    if found is None and close(got, expected, rel=1e-2, abs_=1e-2):
-        return MISTAKES("h-too-small")
-    return found
+    return MISTAKES("h-too-small") if close(got, expected, rel=1e-2, abs_=1e-2) else None
 
 
 def partials(case, observation):
     a, b, c = case["a"], case["b"], case["c"]
-    given = f"a = {num(a)}, b = {num(b)}, c = {num(c)}"
-    got = observation["value"]
+    given, got, expected = f"a = {num(a)}, b = {num(b)}, c = {num(c)}", observation["value"], (b, a, 1.0)
     if not isinstance(got, list) or len(got) != 3:
-        return Failure(
-            "partials_of_d(a, b, c) should return three numbers: dd_da, dd_db, dd_dc",
-            input=given,
-            got=observation["repr"],
-            mistakes=MISTAKES("not-three-numbers"),
-        )
-    expected = (b, a, 1.0)
-    for which, (g, e) in enumerate(zip(got, expected)):
-        if not close(g, e, rel=1e-5, abs_=1e-5):
-            return Failure(
-                f"{PARTIALS[which]} is wrong (d = a*b + c = {num(a * b + c)})",
-                input=given,
-                expected=f"about {num(e)}   (all three: {', '.join(num(v) for v in expected)})",
-                got=f"{num(g)}   (all three: {', '.join(num(v) for v in got)})",
-                mistakes=_partial_mistakes(a, b, c, g, e, which),
-            )
-    return None
+        what = "partials_of_d(a, b, c) should return three numbers: dd_da, dd_db, dd_dc"
+        return Failure(what, given, got=observation["repr"], mistakes=MISTAKES("not-three-numbers"))
+    if (which := first_difference(got, expected, rel=1e-5, abs_=1e-5)) is None:
+        return None
+    return Failure(
+        f"{PARTIALS[which]} is wrong (d = a*b + c = {num(a * b + c)})",
+        input=given,
+        expected=f"about {num(expected[which])}   (all three: {', '.join(map(num, expected))})",
+        got=f"{num(got[which])}   (all three: {', '.join(map(num, got))})",
+        mistakes=_partial_mistakes(a, b, c, got[which], expected[which], which),
+    )
 
 
 # ---- 01.gradient -------------------------------------------------------------------------
@@ -185,13 +154,7 @@ def partials(case, observation):
 def gradient_name(spec) -> str:
     if spec.get("d"):
         return "d(a, b, c) = a*b + c"
-    names = {
-        "product": "{c:g}*x{i}*x{j}",
-        "sin": "{c:g}*sin(x{i})",
-        "exp": "{c:g}*exp(0.5*x{i})",
-        "cube": "{c:g}*x{i}^3",
-    }
-    body = " + ".join(names[k].format(c=c, i=i, j=j) for k, c, i, j in spec["terms"]).replace("+ -", "- ")
+    body = " + ".join(TERMS[k][0].format(c=c, i=i, j=j) for k, c, i, j in spec["terms"]).replace("+ -", "- ")
     return f"f({', '.join(f'x{i}' for i in range(spec['n']))}) = {body}"
 
 
@@ -199,17 +162,10 @@ def exact_gradient(spec, xs) -> list[float]:
     if spec.get("d"):
         return [xs[1], xs[0], 1.0]
     g = [0.0] * spec["n"]
-    local = {
-        "product": lambda c, x, y: ((c * y, c * x)),
-        "sin": lambda c, x, y: (c * math.cos(x), 0.0),
-        "exp": lambda c, x, y: (0.5 * c * math.exp(0.5 * x), 0.0),
-        "cube": lambda c, x, y: (3 * c * x * x, 0.0),
-    }
     for kind, c, i, j in spec["terms"]:
-        di, dj = local[kind](c, xs[i], xs[j])
+        di, dj = TERMS[kind][1](c, xs[i], xs[j])
         g[i] += di
-        if kind == "product":
-            g[j] += dj
+        g[j] += dj  # 0.0 but for a product, whose j is another input
     return g
 
 
@@ -243,14 +199,12 @@ def _aliased(f, xs, h):
 def _gradient_mistakes(f, xs, h):
     right = _by(central, f, xs, h)
     every = (f(*[x + h for x in xs]) - f(*[x - h for x in xs])) / (2 * h)
+    at_once = MISTAKES("all-at-once", which="the", instead="for the partial in x_i, move x_i only")
     return [
         (MISTAKES("forward-gradient"), _by(forward, f, xs, h)),
         (MISTAKES("not-restored"), _not_restored(f, xs, h)),
         (MISTAKES("aliased-list"), _aliased(f, xs, h)),
-        (
-            MISTAKES("all-at-once", which="the", instead="for the partial in x_i, move x_i only"),
-            [every] * len(xs),
-        ),
+        (at_once, [every] * len(xs)),
         (MISTAKES("divided-by-h", points="x_i - h and x_i + h"), [2 * g for g in right]),
         (MISTAKES("precedence-2h"), [g * h * h for g in right]),
         (MISTAKES("sign-reversed", order="f(x_i + h) - f(x_i - h)"), [-g for g in right]),
@@ -264,38 +218,26 @@ def _vector(values):
 
 def gradient(case, observation):
     spec, xs, h = case["f"], case["xs"], case["h"]
-    f, name = several(spec), gradient_name(spec)
     if "arity" in observation:
-        given, takes = observation["arity"]
-        return Failure(
-            f"numerical_gradient called f with {given} argument(s), but f takes {takes}",
-            mistakes=MISTAKES("call-f-unpacked"),
-        )
+        what = "numerical_gradient called f with {} argument(s), but f takes {}".format(*observation["arity"])
+        return Failure(what, mistakes=MISTAKES("call-f-unpacked"))
+    f, name, given = several(spec), gradient_name(spec), f"xs = {_vector(xs)}, h = {h:g}"
     got, after = observation["returned"]["value"], observation["xs_after"]
     if not agree(after, xs, rel=1e-12):
         aliased = isinstance(got, list) and agree(got, _aliased(f, xs, h), rel=1e-7, abs_=1e-12)
-        return Failure(
-            f"numerical_gradient changed the list xs it was given, for {name}",
-            input=f"xs = {_vector(xs)}, h = {h:g}",
-            expected=f"xs still {_vector(xs)} afterwards",
-            got=f"xs = {_vector(after)}",
-            mistakes=MISTAKES("aliased-list" if aliased else "xs-changed"),
-        )
+        what = f"numerical_gradient changed the list xs it was given, for {name}"
+        mistake = MISTAKES("aliased-list" if aliased else "xs-changed")
+        return Failure(what, given, f"xs still {_vector(xs)} afterwards", f"xs = {_vector(after)}", mistake)
     if not isinstance(got, list) or len(got) != len(xs):
-        return Failure(
-            f"numerical_gradient(f, xs, h) should return a list of {len(xs)} numbers, one per input",
-            input=f"{name}, xs = {_vector(xs)}",
-            got=observation["returned"]["repr"],
-            mistakes=MISTAKES("not-a-list"),
-        )
-    expected = _by(central, f, xs, h)
-    wrong = [i for i, (g, e) in enumerate(zip(got, expected)) if not close(g, e, 1e-7, 1e-10)]
-    if not wrong:
+        what = f"numerical_gradient(f, xs, h) should return a list of {len(xs)} numbers, one per input"
+        shown = f"{name}, xs = {_vector(xs)}"
+        return Failure(what, shown, None, observation["returned"]["repr"], MISTAKES("not-a-list"))
+    if (wrong := first_difference(got, expected := _by(central, f, xs, h), 1e-7, 1e-10)) is None:
         return None
     return Failure(
-        f"numerical_gradient(f, xs, h) is wrong for {name}; the first wrong partial is number {wrong[0]} "
+        f"numerical_gradient(f, xs, h) is wrong for {name}; the first wrong partial is number {wrong} "
         "(counting from 0)",
-        input=f"xs = {_vector(xs)}, h = {h:g}",
+        input=given,
         expected=f"{_vector(expected)}   (the exact gradient is {_vector(exact_gradient(spec, xs))})",
         got=_vector(got),
         mistakes=first_matching(got, _gradient_mistakes(f, xs, h), rel=1e-7, abs_=1e-12),

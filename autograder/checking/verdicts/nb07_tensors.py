@@ -10,7 +10,7 @@ from ..exercise import get_exercise
 from ..kit.compare import agree, close, first_matching
 from ..kit.failure import Failure, Mistakes
 from ..kit.fmt import fmt
-from ..probes.nb07_tensors import arrays, axis_of, copy_models, gradcheck_problem
+from ..probes.nb07_tensors import BACKWARDS, arrays, axis_of, copy_models, gradcheck_problem
 from ..runner import crashed
 from . import moons
 
@@ -24,6 +24,12 @@ QUOTIENTS = {  # a difference quotient, from f(x + h), f(x - h), f(x) and h
 TOLERANCE = {"rel": 1e-6, "abs_": 1e-8}  # how close a gradient must be to the central difference
 PARTS = ("backward gradient", "finite differences")  # the two arrays of a gradient check's pair
 DIFFERENCES = [("forward-difference", "forward"), ("divided-by-h", "by-h"), ("precedence-2h", "by-2-times-h")]
+PROBLEMS = {  # the gradient checks' problems, as a message describes them
+    "tanh": "loss = ((a * b).tanh() + a).sum(), a (2, 3), b (3,)",
+    "sigmoid": "loss = (A @ B).sigmoid().mean(), A (2, 3), B (3, 2)",
+    "mlp": "a whole MLP({nin}, [{width}, {nout}], activation={activation!r}) on 4 points, "
+    "loss = mean squared error",
+}
 SIDES = {  # the two sides of a @ b
     "a": {"side": "a", "other": "b", "right": "grad @ b.T", "left": "grad", "wrong": "b @ grad.T"},
     "b": {"side": "b", "other": "a", "right": "a.T @ grad", "left": "a.T", "wrong": "grad.T @ a"},
@@ -96,8 +102,6 @@ def unbroadcast_verdict(case, seen):
     slips.append((MISTAKES("size-one-dropped"), lambda: grad.sum(axis=ones)))
     slips.append((MISTAKES("averaged"), lambda: grad.mean(axis=ones, keepdims=True).reshape(shape)))
     slips.append((MISTAKES("summed-everything"), lambda: grad.sum()))
-    at_end = lambda: grad.sum(axis=tuple(range(len(shape), len(result)))).reshape(shape)  # noqa: E731
-    slips.append((MISTAKES("summed-at-end"), at_end))
     what, where = f"unbroadcast(grad, {shape}) is wrong", f"an input of shape {shape} broadcast to {result}"
     return wrong(what, f"{where}; grad {show(grad)}", show(truth), got, slips, "input-shape", shape=shape)
 
@@ -125,8 +129,7 @@ def slips_of(op, i, a, b, grad, truths):
 
 def backward(case, seen):
     """07.add, 07.mul and 07.matmul: the two gradients of out = a op b, against central differences."""
-    op, (a, b, grad) = case["op"], arrays(case, "a", "b", "grad")
-    name = {"+": "add_backward", "*": "mul_backward", "@": "matmul_backward"}[op]
+    op, (a, b, grad), name = case["op"], arrays(case, "a", "b", "grad"), BACKWARDS[case["op"]]
     if isinstance(seen, dict):  # not a pair
         what = f"{name}(a, b, grad) must return two arrays: (gradient for a, gradient for b)"
         got = seen["type"] + (f" of {seen['len']}" if seen["len"] is not None else "")
@@ -162,15 +165,6 @@ def sum_verdict(case, seen):
     where = f"x of shape {shape}, total = x.sum(axis={axis!r}, keepdims={keepdims}); grad {show(grad)}"
     expected = f"{show(truth)} (central differences)"
     return wrong(f"{call} is wrong", where, expected, got, slips, "x-shape", shape=shape)
-
-
-def described(case):
-    if case["kind"] == "tanh":
-        return "loss = ((a * b).tanh() + a).sum(), a (2, 3), b (3,)"
-    if case["kind"] == "sigmoid":
-        return "loss = (A @ B).sigmoid().mean(), A (2, 3), B (3, 2)"
-    net = f"MLP({case['nin']}, [{case['width']}, {case['nout']}], activation={case['activation']!r})"
-    return f"a whole {net} on 4 points, loss = mean squared error"
 
 
 def differences(loss_fn, t, h, kind="central"):
@@ -217,9 +211,12 @@ def pair_verdict(k, t, row, truth, stale, loss_fn, where, h):
             return got
     label = f"tensor {k} (shape {t.shape})"
     if not agree(analytic, truth, **TOLERANCE):
-        slips = [(MISTAKES("stale-grad"), lambda: truth + stale), (MISTAKES("old-grad"), lambda: stale)]
-        slips.insert(1, (MISTAKES("backward-before-zeroing"), lambda: 0 * truth))
-        slips.append((MISTAKES("pair-swapped"), lambda: differences(loss_fn, t, h)))
+        slips = [
+            (MISTAKES("stale-grad"), lambda: truth + stale),
+            (MISTAKES("backward-before-zeroing"), lambda: 0 * truth),
+            (MISTAKES("old-grad"), lambda: stale),
+            (MISTAKES("pair-swapped"), lambda: differences(loss_fn, t, h)),
+        ]
         what, want = f"the backward gradient reported for {label} is wrong", f"{show(truth)} (d loss / d t)"
         return Failure(what, where, want, show(analytic), named(analytic, slips))
     if agree(numeric, expected := differences(loss_fn, t, h), rel=1e-7, abs_=1e-9):
@@ -237,7 +234,7 @@ def pair_verdict(k, t, row, truth, stale, loss_fn, where, h):
 
 def gradient_check(case, seen):
     h, (tensors, loss_fn), rows = case["h"], gradcheck_problem(case), seen["rows"]
-    where = f"{described(case)}; h = {fmt(h)}"
+    where = f"{PROBLEMS[case['kind']].format(**case)}; h = {fmt(h)}"
     if isinstance(rows, dict):
         what = "gradient_check must return one (backward_grad, finite_difference) pair per tensor"
         got = rows["type"] + (f" of {rows['len']}" if rows["len"] is not None else "")
