@@ -7,15 +7,4 @@ without the modules that hold the answers to the exercises it grades
 
 from ._lazy import lazy_exports
 
-EXPORTS = {
-    "Value": ".engine.value",
-    "no_grad": ".engine.value",
-    "is_recording": ".engine.value",
-    "Module": ".nn",
-    "Neuron": ".nn",
-    "Layer": ".nn",
-    "MLP": ".nn",
-    "Tensor": ".tensor",
-}
-__all__ = list(EXPORTS)
-__getattr__, __dir__ = lazy_exports(__name__, EXPORTS, submodules=("engine", "nn", "tensor"))
+__getattr__, __dir__, __all__ = lazy_exports(__name__, submodules=("engine", "nn", "tensor"))

@@ -11,9 +11,12 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import sys
+import tomllib
+from functools import cache
 from pathlib import Path
 
 LEFT_OUT_LIST = Path(__file__).with_name("left_out.txt")  # written into a grading kernel's copy
+EXPORTS = Path(__file__).with_name("exports.toml")  # every package's names, by module
 
 
 class LeftOut(ModuleNotFoundError):
@@ -52,10 +55,25 @@ def import_piece(module: str, what: str):
         raise LeftOut(reason, name=error.name) from None
 
 
-def lazy_exports(package: str, exports: dict[str, str], submodules=()):
-    """(__getattr__, __dir__) for a package's __init__. `exports` maps each public name
-    to the module (relative to the package) that defines it; `submodules` are imported
-    on first use as attributes too (`course_engine.nn` after `import course_engine`)."""
+@cache
+def _exports() -> dict:
+    with EXPORTS.open("rb") as table:
+        return tomllib.load(table)
+
+
+def exports_of(package: str) -> dict[str, str]:
+    """Each name `package` exports -> the module (relative to it) that defines it, from
+    exports.toml (a copy of the engine under another name reads the same table)."""
+    inside = package.partition(".")[2]
+    table = _exports()["course_engine" + (f".{inside}" if inside else "")]
+    return {name: module for module, names in table.items() for name in names}
+
+
+def lazy_exports(package: str, submodules=()):
+    """(__getattr__, __dir__, __all__) for a package's __init__: each name it exports
+    (exports_of) is imported the first time it is used; `submodules` are imported on
+    first use as attributes too (`course_engine.nn` after `import course_engine`)."""
+    exports = exports_of(package)
 
     def __getattr__(name):
         if name in exports:
@@ -71,4 +89,4 @@ def lazy_exports(package: str, exports: dict[str, str], submodules=()):
     def __dir__():
         return sorted({*vars(sys.modules[package]), *exports, *submodules})
 
-    return __getattr__, __dir__
+    return __getattr__, __dir__, list(exports)

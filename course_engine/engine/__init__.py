@@ -7,6 +7,4 @@ its names are imported when first used (course_engine._lazy).
 
 from .._lazy import lazy_exports
 
-EXPORTS = {"Value": ".value", "no_grad": ".value", "is_recording": ".value"}
-__all__ = list(EXPORTS)
-__getattr__, __dir__ = lazy_exports(__name__, EXPORTS)
+__getattr__, __dir__, __all__ = lazy_exports(__name__)

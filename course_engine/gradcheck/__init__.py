@@ -13,20 +13,4 @@ imported when first used.
 
 from .._lazy import lazy_exports
 
-EXPORTS = {
-    "DEFAULT_H": ".differences",
-    "forward_difference": ".differences",
-    "central_difference": ".differences",
-    "numerical_gradient": ".differences",
-    "relative_error": ".errors",
-    "roundoff": ".errors",
-    "KINK_OPS": ".kinks",
-    "kink_signs": ".kinks",
-    "crosses_kink": ".kinks",
-    "leaf_gradients": ".leaves",
-    "GradientRow": ".report",
-    "GradientCheck": ".report",
-    "gradient_check": ".report",
-}
-__all__ = list(EXPORTS)
-__getattr__, __dir__ = lazy_exports(__name__, EXPORTS)
+__getattr__, __dir__, __all__ = lazy_exports(__name__)

@@ -7,12 +7,4 @@ imported when first used.
 
 from .._lazy import lazy_exports
 
-EXPORTS = {
-    "mse": ".squared_error",
-    "max_margin": ".hinge",
-    "binary_cross_entropy": ".cross_entropy",
-    "l2": ".regularisation",
-    "accuracy": ".metrics",
-}
-__all__ = list(EXPORTS)
-__getattr__, __dir__ = lazy_exports(__name__, EXPORTS)
+__getattr__, __dir__, __all__ = lazy_exports(__name__)

@@ -11,14 +11,4 @@ gets the course without it. So names are imported when first used.
 
 from .._lazy import lazy_exports
 
-EXPORTS = {
-    "Module": ".module",
-    "Neuron": ".neuron",
-    "Layer": ".layer",
-    "MLP": ".mlp",
-    "layer_shapes": ".plan",
-    "ACTIVATIONS": ".activations",
-    "pick_activation": ".activations",
-}
-__all__ = list(EXPORTS)
-__getattr__, __dir__ = lazy_exports(__name__, EXPORTS)
+__getattr__, __dir__, __all__ = lazy_exports(__name__)

@@ -6,6 +6,4 @@ of its own, which that notebook's grading kernel does not get.
 
 from .._lazy import lazy_exports
 
-EXPORTS = {"SGD": ".sgd", "linear_decay": ".schedules"}
-__all__ = list(EXPORTS)
-__getattr__, __dir__ = lazy_exports(__name__, EXPORTS)
+__getattr__, __dir__, __all__ = lazy_exports(__name__)

@@ -14,6 +14,4 @@ kernel does not get; names are imported when first used.
 
 from .._lazy import lazy_exports
 
-EXPORTS = {"Module": ".linear", "Linear": ".linear", "ACTIVATIONS": ".linear", "MLP": ".mlp"}
-__all__ = list(EXPORTS)
-__getattr__, __dir__ = lazy_exports(__name__, EXPORTS)
+__getattr__, __dir__, __all__ = lazy_exports(__name__)

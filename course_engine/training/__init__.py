@@ -6,6 +6,4 @@ module of its own (moons.py), which that notebook's grading kernel does not get.
 
 from .._lazy import lazy_exports
 
-EXPORTS = {"train_moons": ".moons", "History": ".moons"}
-__all__ = list(EXPORTS)
-__getattr__, __dir__ = lazy_exports(__name__, EXPORTS)
+__getattr__, __dir__, __all__ = lazy_exports(__name__)
