@@ -244,27 +244,15 @@ class Tensor:
         )
 
     def reshape(self, *shape):
-        shape = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
-        old = self.data.shape
-        try:
-            out = self.data.reshape(shape)
-        except (ValueError, TypeError):
-            raise ValueError(
-                f"cannot reshape a Tensor of shape {old} ({self.data.size} entries) into shape "
-                f"{shape}: the number of entries must stay the same"
-            ) from None
+        shape, old = _numbers(shape), self.data.shape
+        why = f"cannot reshape a Tensor of shape {old} ({self.data.size} entries) into shape {shape}: "
+        out = _explained(lambda: self.data.reshape(shape), why + "the number of entries must stay the same")
         return _result(out, "reshape", (self, lambda g: g.reshape(old)))
 
     def transpose(self, *axes):
-        axes = tuple(axes[0]) if len(axes) == 1 and isinstance(axes[0], (tuple, list)) else axes
-        axes = axes or tuple(reversed(range(self.data.ndim)))
-        try:
-            out = self.data.transpose(axes)
-        except (ValueError, TypeError):
-            raise ValueError(
-                f"cannot transpose a Tensor of shape {self.shape} with axes {axes}: "
-                f"give each of its {self.ndim} axes once"
-            ) from None
+        axes = _numbers(axes) or tuple(reversed(range(self.data.ndim)))
+        why = f"cannot transpose a Tensor of shape {self.shape} with axes {axes}: "
+        out = _explained(lambda: self.data.transpose(axes), why + f"give each of its {self.ndim} axes once")
         undo = tuple(np.argsort(axes))
         return _result(out, "transpose", (self, lambda g: g.transpose(undo)))
 
@@ -494,3 +482,16 @@ def _reduce(name, x, axis, keepdims):
             f"{name}(axis={axis!r}) of a Tensor of shape {x.shape}: each axis must be a whole "
             f"number from {-x.ndim} to {x.ndim - 1}, given once"
         ) from None
+
+
+def _numbers(args: tuple) -> tuple:
+    """The arguments of reshape(2, 3) or reshape((2, 3)): a tuple either way."""
+    return tuple(args[0]) if len(args) == 1 and isinstance(args[0], (tuple, list)) else args
+
+
+def _explained(compute, message: str):
+    """compute(), with numpy's complaint about a shape replaced by `message`."""
+    try:
+        return compute()
+    except (ValueError, TypeError):
+        raise ValueError(message) from None
