@@ -224,6 +224,7 @@ CHEATS = [
         "06_training",
         "from course_engine.losses import mse as _mse\n\ndef mse(predictions, targets):\n    return _mse(predictions, targets)\n",
     ),
+    Cheat("import-reference-unbroadcast-07", "07_tensors", "from course_engine.tensor import unbroadcast\n"),
     Cheat("write-the-gradebook", "01_derivatives", GRADEBOOK),
     Cheat("edit-a-test-cell", "01_derivatives", REBIND, test_cell="pass"),
     Cheat("delete-a-test-cell", "01_derivatives", REBIND, test_cell=""),
