@@ -52,6 +52,7 @@ c.GuardedExecute.memory_mb = {memory_mb}
 c.GuardedExecute.processes = {processes}
 c.GuardedExecute.file_mb = {file_mb}
 c.GuardedExecute.tmp_mb = {tmp_mb}
+c.GuardedExecute.reap = {reap}
 """
 
 
@@ -116,7 +117,7 @@ def prepare_job(
     extra = FEEDBACK_EXTRA.format(
         ip=str(run / "kernel"), kernel=sandbox.KERNEL_NAME,
         memory_mb=limits.memory_mb, processes=limits.processes, file_mb=limits.file_mb,
-        tmp_mb=limits.tmp_mb,
+        tmp_mb=limits.tmp_mb, reap=settings.sandboxed,
     )  # fmt: skip
     write_config(job, settings.timeout, extra)
     return job

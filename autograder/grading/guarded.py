@@ -16,7 +16,7 @@ import json
 from nbclient.exceptions import DeadKernelError
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
-from traitlets import Integer
+from traitlets import Bool, Integer
 
 # what a limit looks like from inside the kernel -> the sentence that names it
 LIMITS = {
@@ -26,11 +26,21 @@ LIMITS = {
     "Look for a list or array that grows without end.",
     "BlockingIOError": "stopped: the notebook started more than {processes} processes, the grader's limit. "
     "Do not start processes in your answers.",
+    "can't start new thread": "stopped: the notebook started more than {processes} processes, the grader's "
+    "limit. Do not start processes in your answers.",
     "File too large": "stopped: a file grew past {file_mb} MiB, the grader's limit on files. "
     "Do not write big files in your answers.",
     "No space left on device": "stopped: the notebook's files took more than {tmp_mb} MiB, the grader's "
     "limit on what a notebook may write. Do not write big files in your answers.",
 }
+PROCESS_CAP = {LIMITS["BlockingIOError"], LIMITS["can't start new thread"]}
+REAP = """import os as _os, signal as _signal
+try:
+    _os.kill(-1, _signal.SIGKILL)
+    while True:
+        _os.waitpid(-1, 0)  # collected, or they would still count against the cap
+except (ProcessLookupError, ChildProcessError):
+    pass"""
 OUTPUT_LIMIT = (
     "stopped: this cell printed more than {mib:g} MiB, the grader's limit on output per cell. "
     "Look for a print inside a loop."
@@ -45,6 +55,9 @@ class GuardedExecute(Execute):
     processes = Integer(256, help="the kernel's process cap, for the message").tag(config=True)
     file_mb = Integer(256, help="the kernel's file size cap, for the message").tag(config=True)
     tmp_mb = Integer(512, help="the kernel's cap on all of /tmp, for the message").tag(config=True)
+    reap = Bool(
+        False, help="after a cell met the process cap, end every other process in the kernel's sandbox"
+    ).tag(config=True)
 
     def reset_execution_trackers(self):
         super().reset_execution_trackers()
@@ -63,8 +76,17 @@ class GuardedExecute(Execute):
         except DeadKernelError:
             self.died_in, self.why = index, self.why_died()
             cell.outputs.append(_error("KernelDied", f"the kernel died while running this cell: {self.why}"))
-        self.name_limits(cell, index)
+        if self.name_limits(cell, index) & PROCESS_CAP and self.reap:
+            self.end_strays()
         return cell, resources
+
+    def end_strays(self):
+        """The processes a cell left behind (a fork bomb's) would hold the process cap for the
+        cells after it: end them all. Only in the sandbox, where the kernel has a PID
+        namespace of its own, so kill(-1) reaches nothing outside it (nor the kernel itself)."""
+        reply = self.wait_for_reply(self.kc.execute(REAP, silent=True, store_history=False))
+        if reply is None or reply["content"]["status"] != "ok":
+            self.log.warning("could not end the processes a cell left behind: %s", reply)
 
     def why_died(self) -> str:
         process = getattr(getattr(self.km, "provisioner", None), "process", None)
@@ -104,6 +126,7 @@ class GuardedExecute(Execute):
         }
         for sentence in dict.fromkeys(said):
             cell.outputs.append(new_output("stream", name="stdout", text=sentence.format(**values) + "\n"))
+        return set(said)
 
 
 def _error(ename: str, evalue: str):
