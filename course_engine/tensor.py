@@ -13,7 +13,9 @@ Broadcasting: numpy lets a (3, 1) array meet a (1, 4) one and gives (3, 4).
 Each input was in effect copied along the broadcast axes, and a number used
 many times collects the sum of the gradients of all its uses. So every
 gradient is summed back to its input's own shape (`unbroadcast`) before it is
-added in: once, in `backward()`, for every operation.
+added in: once, in `backward()`, for every operation. That rule and the other
+two that take more than a line (a sum's, a matrix product's) are in
+`tensor_rules`, each the answer to an exercise of notebook 07.
 
 Numbers and numpy arrays mixed into an expression become constants
 (`requires_grad=False`): they get no gradient, and no work is spent on one.
@@ -31,53 +33,13 @@ from numbers import Real
 
 import numpy as np
 
+from ._lazy import import_piece
 from .engine.value import Value, is_recording, no_grad
 
-__all__ = ["Tensor", "no_grad", "unbroadcast", "sum_backward", "matmul_backward", "cross_entropy"]
+__all__ = ["Tensor", "no_grad", "cross_entropy"]
 
 _created = itertools.count()  # creation numbers: a Tensor's inputs always have smaller ones
 _creation_number = operator.attrgetter("_number")
-
-
-# ---- the rules of backward that need more than one line -----------------------------------
-
-
-def unbroadcast(grad, shape):
-    """Sum a gradient of the broadcast shape back down to an input's `shape`.
-
-    Axes numpy added in front are summed away; axes where the input had size 1
-    are summed and kept, with size 1."""
-    if grad.shape == shape:
-        return grad
-    extra = grad.ndim - len(shape)
-    if grad.shape[extra:] == shape:  # only axes added in front, as for a bias added to a batch
-        return grad.sum(axis=tuple(range(extra)))
-    stretched = tuple(extra + i for i, n in enumerate(shape) if n == 1 and grad.shape[extra + i] != 1)
-    return grad.sum(axis=tuple(range(extra)) + stretched, keepdims=True).reshape(shape)
-
-
-def sum_backward(grad, shape, axis=None, keepdims=False):
-    """The gradient of `x.sum(axis, keepdims)` for an x of `shape`: every entry of x
-    gets the gradient of the total it went into."""
-    if axis is not None and not keepdims:
-        grad = np.reshape(grad, _kept_shape(shape, axis))  # the summed axes back, with size 1
-    out = np.empty(shape)
-    out[...] = grad  # copied along those axes
-    return out
-
-
-def matmul_backward(a, b, grad):
-    """The gradients of a @ b: grad @ b.T for a, a.T @ grad for b (2-d arrays).
-
-    A 1-d input is a row on the left or a column on the right, as numpy treats
-    it; stacked (3-d and up) inputs broadcast over their leading axes."""
-    a2 = a.reshape(1, -1) if a.ndim == 1 else a
-    b2 = b.reshape(-1, 1) if b.ndim == 1 else b
-    batch = np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
-    grad = np.reshape(grad, (*batch, a2.shape[-2], b2.shape[-1]))
-    grad_a = unbroadcast(grad @ np.swapaxes(b2, -1, -2), a2.shape)
-    grad_b = unbroadcast(np.swapaxes(a2, -1, -2) @ grad, b2.shape)
-    return grad_a.reshape(a.shape), grad_b.reshape(b.shape)
 
 
 # ---- the Tensor ------------------------------------------------------------------------------
@@ -222,8 +184,8 @@ class Tensor:
         return _result(
             out,
             "@",
-            (self, lambda g: matmul_backward(a, b, g)[0]),
-            (other, lambda g: matmul_backward(a, b, g)[1]),
+            (self, lambda g: _rule("matmul", "matmul_backward")(a, b, g)[0]),
+            (other, lambda g: _rule("matmul", "matmul_backward")(a, b, g)[1]),
         )
 
     def __rmatmul__(self, other):
@@ -233,14 +195,18 @@ class Tensor:
     def sum(self, axis=None, keepdims=False):
         x = self.data
         out = _reduce("sum", x, axis, keepdims)
-        return _result(out, "sum", (self, lambda g: sum_backward(g, x.shape, axis, keepdims)))
+        return _result(
+            out, "sum", (self, lambda g: _rule("sums", "sum_backward")(g, x.shape, axis, keepdims))
+        )
 
     def mean(self, axis=None, keepdims=False):
         x = self.data
         total = _reduce("mean", x, axis, keepdims)
         count = x.size // max(total.size, 1)  # how many entries went into each mean
         return _result(
-            total / count, "mean", (self, lambda g: sum_backward(g / count, x.shape, axis, keepdims))
+            total / count,
+            "mean",
+            (self, lambda g: _rule("sums", "sum_backward")(g / count, x.shape, axis, keepdims)),
         )
 
     def reshape(self, *shape):
@@ -341,7 +307,7 @@ class Tensor:
             for parent, local in node._inputs:
                 share = local(node.grad)
                 if share.shape != parent.data.shape:  # the input was broadcast: sum its uses
-                    share = unbroadcast(share, parent.data.shape)
+                    share = _rule("broadcasting", "unbroadcast")(share, parent.data.shape)
                 if type(parent.grad) is not float:
                     parent.grad += share  # += : a Tensor used twice gets both paths
                 elif parent.grad == 0.0 and share.base is None and share is not node.grad:
@@ -379,6 +345,12 @@ def cross_entropy(logits, labels):
 
 
 # ---- helpers -----------------------------------------------------------------------------------
+
+
+def _rule(module: str, name: str):
+    """A rule of backward from course_engine.tensor_rules, imported the first time it is
+    needed (a grading kernel of notebook 07, which asks for them, goes without them)."""
+    return getattr(import_piece(f"{__package__}.tensor_rules.{module}", name), name)
 
 
 def _result(data, op, *inputs):

@@ -48,8 +48,8 @@ ANSWER_BEARING = ("checking/verdicts/", "checking/isolation/", "checking/exercis
 # The reference pieces each exercise asks the student to write, as course_engine modules.
 # An exercise whose reference is part of what its notebook builds on supersedes nothing:
 # 04.forward and 04.grads (Value computes both), 06.train, 06.regression and 06.xor
-# (no reference of their own), 07's tensor-op exercises (Tensor's backward is made of
-# them, and 07 builds on Tensor), 07.gradcheck and 07.moons (no reference in the engine).
+# (no reference of their own), 07.add and 07.mul (one-line rules inside Tensor, useless
+# without unbroadcast), 07.gradcheck and 07.moons (no reference in the engine).
 SUPERSEDES: dict[str, list[str]] = {}  # more, by exercise id, beside what the declarations say
 
 

@@ -17,7 +17,10 @@ import course_engine
 ENGINE = Path(course_engine.__file__).parent
 PACKAGES = [
     "course_engine",
-    *(f"course_engine.{p}" for p in ("engine", "nn", "losses", "optim", "training", "gradcheck", "tensor_nn")),
+    *(
+        f"course_engine.{p}"
+        for p in ("engine", "tensor_rules", "nn", "losses", "optim", "training", "gradcheck", "tensor_nn")
+    ),
 ]
 
 # Every import path the notebooks, checks, tests and benchmarks use, and where the name lives.
@@ -66,7 +69,9 @@ IMPORT_PATHS = [
     ("course_engine.tensor_nn", "Linear", "course_engine.tensor_nn.linear"),
     ("course_engine.tensor_nn", "ACTIVATIONS", "course_engine.tensor_nn.linear"),
     ("course_engine.tensor_nn", "MLP", "course_engine.tensor_nn.mlp"),
-    ("course_engine.tensor", "unbroadcast", "course_engine.tensor"),
+    ("course_engine.tensor_rules", "unbroadcast", "course_engine.tensor_rules.broadcasting"),
+    ("course_engine.tensor_rules", "sum_backward", "course_engine.tensor_rules.sums"),
+    ("course_engine.tensor_rules", "matmul_backward", "course_engine.tensor_rules.matmul"),
     ("course_engine.tensor", "no_grad", "course_engine.engine.value"),
 ]
 

@@ -25,11 +25,7 @@ from autograder.layout import notebook_path
 pytestmark = pytest.mark.skipif(not bwrap_works(), reason="cheats are graded in the sandbox (bubblewrap)")
 
 # tricks the course does not stop yet, each with the reason: a red test the day it is fixed
-OPEN = {
-    "import-reference-unbroadcast-07": "07's exercises are the insides of the reference Tensor that the rest "
-    "of 07 builds on (its demos, gradient checks and moons): closing it means a Tensor built in the "
-    "notebook on the student's own functions",
-}
+OPEN: dict[str, str] = {}
 
 
 MANGLED = "04_neurons"

@@ -4,7 +4,7 @@ arrays themselves; a wrong array is explained by each typical mistake's array, c
 import numpy as np
 
 from course_engine import Value, no_grad
-from course_engine.tensor import unbroadcast
+from course_engine.tensor_rules import unbroadcast
 
 from ..exercise import get_exercise
 from ..kit.compare import agree, close, first_matching
