@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from ..exercise import Declarations
+from ..kit.b_network import network
 from ..kit.cases import random_point
 from ..probes import nb05_mlp as probe
 from ..verdicts import nb05_mlp as verdict
-from ..verdicts.nb04_neurons import network
 
 declare = Declarations(__file__, verdict.MISTAKES)
 ALL = ("tanh", "relu", "sigmoid", "linear")
