@@ -102,13 +102,12 @@ def numbers(case, o):
     fields = shown(case, o, expr=f"{n!r} {op} a" if left else f"a {op} {n!r}", method=method)
     if "error" in o:  # the crashes a number on either side typically causes, explained
         crashes = {
-            "AttributeError": "number-not-wrapped",
-            "TypeError": "no-reflected" if left else "rejects-number",
+            "RecursionError": ("recursion",),
+            "AttributeError": ("crashed", "number-not-wrapped"),
+            "TypeError": ("crashed", "no-reflected" if left else "rejects-number"),
         }
-        if o["error"]["type"] == "RecursionError":
-            return SAY("recursion", **fields)
-        key = crashes.get(o["error"]["type"])
-        return SAY("crashed", key, **fields) if key else fell_over("02.numbers", {"raised": o["error"]})
+        said = crashes.get(o["error"]["type"])
+        return SAY(*said, **fields) if said else fell_over("02.numbers", {"raised": o["error"]})
     # judged against the student's own Value-with-Value result, so that a slip in
     # __add__ or __mul__ themselves is reported by 02.arith only
     want = operate(op, x, n) if o["same"] is None else o["same"]
@@ -143,11 +142,11 @@ def relu(case, o):
 
 def graph(case, o):
     x, y, leaf, made, single = case["x"], case["y"], o["leaf"], o["made"], o["single"]
-    for attribute, line in (("_prev", "tuple(_children)"), ("_op", "_op"), ("label", "label")):
-        if attribute in leaf["missing"]:
-            return SAY("no-attribute", x=x, attribute=attribute, line=line)
+    lines = {"_prev": "tuple(_children)", "_op": "_op", "label": "label"}
+    attribute = next((a for a in lines if a in leaf["missing"]), None)
     numbers_only = made["parents"] and all(p[2] for p in made["parents"])
     rows = [
+        (attribute, "no-attribute"),
         (leaf["parents"] != [], "leaf-has-parents"),
         (leaf["_op"] != "''", "leaf-op"),
         (leaf["label"] != "''", "leaf-label"),
@@ -158,7 +157,9 @@ def graph(case, o):
         (not holds(single["parents"], 1) or single["_op"] != "'relu'", "forgot-single-parent"),
     ]
     call = f"Value({num(x + y)}, (a, b), '+') with a = Value({num(x)}), b = Value({num(y)})"
-    return SAY.first(rows, **o, x=x, call=call, relu=max(x, 0.0))
+    return SAY.first(
+        rows, **o, x=x, call=call, relu=max(x, 0.0), attribute=attribute, line=lines.get(attribute)
+    )
 
 
 def expression(name, formula, slips):

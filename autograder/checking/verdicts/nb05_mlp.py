@@ -184,13 +184,8 @@ def mlp_call(case, seen):
         if built == want or not agree(got, network(case["layers"], case["xs"], built)):
             return None
         i, b = next((i, b) for i, (b, a) in enumerate(zip(built, want)) if b != a)
-        key = (
-            "hidden-activation"
-            if i < len(want) - 1
-            else "output-not-linear"
-            if linear
-            else "output-activation"
-        )
+        hidden = "hidden-activation" if i < len(want) - 1 else None
+        key = hidden or ("output-not-linear" if linear else "output-activation")
         return M(key, i=i + 1, built=b, activation=activation)
 
     if failure := layers_failure(seen["layers"], nin, nouts, call):
@@ -204,10 +199,8 @@ def pair_failure(case, k, j, analytic, numeric, where):
     """Sampled parameter k (number j of the network): its pair against the truth."""
     values, h, want = flat(case["layers"]), case["h"], asked(case["nouts"], case["activation"], True)
     f = lambda v: network(shaped(values[:j] + [v] + values[j + 1 :], case["layers"]), case["xs"], want)[0]  # noqa: E731
-    truth, (up, down, mid) = (
-        central_difference(f, values[j], net.FD_H),
-        [f(values[j] + d) for d in (h, -h, 0)],
-    )
+    truth, p = central_difference(f, values[j], net.FD_H), values[j]
+    up, down, mid = (f(p + d) for d in (h, -h, 0))
     central, stale = (up - down) / (2 * h), case["stale"][j]
     fields = {"label": f"sampled parameter {k} (data {fmt(values[j])})", "where": where}
     if not close(analytic, truth, net.GRAD_REL, net.GRAD_ABS):
