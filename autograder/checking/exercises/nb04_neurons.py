@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 from ..exercise import Declarations
-from ..kit.cases import random_point, seeded
+from ..kit.b_network import pre
+from ..kit.cases import random_point
 from ..probes import nb04_neurons as probe
 from ..verdicts import nb04_neurons as verdict
 
 declare = Declarations(__file__, verdict.MISTAKES)
 WORKED = [2.0, 3.0, 0.5, -0.3, 0.1]  # the notebook's x1, x2, w1, w2, b: out = tanh(0.2)
 KINDS = ("tanh", "relu", "linear")
-
-
-def fresh_global_random(rng):
-    """Notebook 07's old checks seed the global generators with this, until they are rewritten."""
-    return seeded(rng.getrandbits(64))
 
 
 def neuron_inputs(accept, away=()):
@@ -24,11 +20,8 @@ def neuron_inputs(accept, away=()):
         drawn = [WORKED]
         while len(drawn) < (30 if hidden else 6):
             x1, x2 = random_point(rng, away_from=away, gap=0.2), random_point(rng, away_from=away, gap=0.2)
-            w1, w2, b = (
-                random_point(rng, -1, 1),
-                random_point(rng, -1, 1),
-                random_point(rng, -1, 1, (0.0,), 0.1),
-            )
+            w1, w2 = random_point(rng, -1, 1), random_point(rng, -1, 1)
+            b = random_point(rng, -1, 1, (0.0,), 0.1)
             if abs(x1 - x2) > 0.2 and accept(x1, w1, w1 * x1 + w2 * x2 + b):
                 drawn.append([x1, x2, w1, w2, b])
         return [{"inputs": inputs} for inputs in drawn]
@@ -59,7 +52,7 @@ def call_cases(rng, hidden):
         while True:  # the pre-activation z away from relu's kink, and the bias from z
             neuron = [random_point(rng, -1, 1) for _ in range(nin)] + [random_point(rng, -1, 1, (0.0,), 0.2)]
             xs = [random_point(rng, away_from=(0.0,), gap=0.1) for _ in range(nin)]
-            z = verdict.pre(neuron, xs)
+            z = pre(neuron, xs)
             if abs(z) >= 0.1 and abs(z - neuron[-1]) >= 0.1 and positive in (None, z > 0):
                 break
         cases.append(dict(seed=rng.getrandbits(32), activation=activation, nin=nin, neuron=neuron, xs=xs))

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from ..exercise import Declarations
+from ..kit.b_network import network
 from ..kit.cases import random_point
 from ..probes import nb05_mlp as probe
 from ..verdicts import nb05_mlp as verdict
-from ..verdicts.nb04_neurons import network
 
 declare = Declarations(__file__, verdict.MISTAKES)
 ALL = ("tanh", "relu", "sigmoid", "linear")
@@ -85,8 +85,8 @@ def gradcheck_cases(rng, hidden):
     return cases
 
 
-declare("05.layer_params", layer_params_cases, probe.layer_params, verdict.layer_params)
-declare("05.layer_call", layer_call_cases, probe.layer_call, verdict.layer_call)
-declare("05.mlp_params", mlp_params_cases, probe.mlp_params, verdict.mlp_params)
-declare("05.mlp_call", mlp_call_cases, probe.mlp_call, verdict.mlp_call)
+declare("05.layer_params", layer_params_cases, probe.layer, verdict.layer_params)
+declare("05.layer_call", layer_call_cases, probe.layer, verdict.layer_call)
+declare("05.mlp_params", mlp_params_cases, probe.mlp, verdict.mlp_params)
+declare("05.mlp_call", mlp_call_cases, probe.mlp, verdict.mlp_call)
 declare("05.gradcheck", gradcheck_cases, probe.gradcheck, verdict.gradcheck)

@@ -104,17 +104,12 @@ def operation(student, Value, case):
         out, error = attempt(operate, op, *((n, a) if case["left"] else (a, n)))
         if error:
             return {"error": error}
-        if isinstance(out, Value) and index(operands, out) is None:  # a new Value: with Values?
-            same = with_values(Value, op, x, n)
+        if isinstance(out, Value) and index(operands, out) is None:  # a new Value: and Value(x) op Value(n)?
+            same = operate(op, Value(x), Value(n))
+            same = same.data if isinstance(same, Value) and isinstance(same.data, float) else None
     other = None if isinstance(out, Value) else [type(out).__name__, repr(out)]
     observed = {**node(out, operands), "other": other, "operand": index(operands, out), "same": same}
     return {**observed, "operands": [number(v.data) for v in operands]}
-
-
-def with_values(Value, op, x, n):
-    """The student's own Value(x) op Value(n): its data, when a float."""
-    same = operate(op, Value(x), Value(n))
-    return same.data if isinstance(same, Value) and isinstance(same.data, float) else None
 
 
 def graph(student, case):

@@ -1,62 +1,17 @@
-"""Probes for notebook 04 (and helpers notebook 05's share). A probe records its steps in
-`seen` as it goes (`stepwise`): when student code raises, the steps before it are kept
-with the error, and the verdict judges those first, as a check stopping at its first
-failure would."""
+"""Probes for notebook 04: one neuron's forward pass and gradients, the student's Module and
+Neuron. Each records its steps as it goes (kit.b_steps.stepwise)."""
 
 from __future__ import annotations
 
-import functools
 from numbers import Real
 
 from course_engine.engine import Value
 
+from ..kit.b_steps import describe, listed, result, stepwise
 from ..kit.cases import seeded
-from ..kit.observe import attempt, plain, type_name
+from ..kit.observe import plain
 
 NAMES = ("x1", "x2", "w1", "w2", "b")
-
-
-def stepwise(probe):
-    """probe(student, case, seen) as a probe: its observation is `seen`, with "raised" if it raised."""
-
-    def run(student, case):
-        seen = {}
-        if error := attempt(probe, student, case, seen)[1]:
-            seen["raised"] = error
-        return seen
-
-    return functools.wraps(probe)(run)
-
-
-def describe(x) -> str:
-    return f"a {type_name(x)}" if isinstance(x, (list, tuple)) else type_name(x)
-
-
-def result(x) -> dict:
-    """A Value's data; for anything else, what it is and whether it is a number or [Value]."""
-    if isinstance(x, Value):
-        return {"data": float(x.data)}
-    held = isinstance(x, (list, tuple)) and len(x) == 1 and isinstance(x[0], Value)
-    return {"type": describe(x), "is": "list" if held else "number" if isinstance(x, Real) else None}
-
-
-def outputs(out) -> dict:
-    many = [result(o) for o in out] if isinstance(out, (list, tuple)) else None
-    return {"type": describe(out), "one": result(out), "many": many}
-
-
-def listed(params, own) -> dict:
-    """parameters() as indices into `own` (another Value: a new negative index), or what it is."""
-    if isinstance(params, list) and all(isinstance(p, Value) for p in params):
-        index = {id(v): i for i, v in enumerate(own)}
-        return {"index": [index.setdefault(id(p), -len(index)) for p in params]}
-    items = params if isinstance(params, list) else []
-    element = next((repr(p) for p in items if not isinstance(p, Value)), None)
-    return {
-        "type": describe(params),
-        "nested": any(isinstance(p, (list, tuple)) for p in items),
-        "element": element,
-    }
 
 
 def structure(neuron) -> dict:

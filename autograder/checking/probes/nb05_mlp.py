@@ -8,9 +8,9 @@ from numbers import Real
 
 from course_engine.engine import Value
 
+from ..kit.b_steps import describe, listed, outputs, stepwise
 from ..kit.cases import seeded
 from ..kit.observe import plain
-from .nb04_neurons import describe, listed, outputs, stepwise
 
 
 def fans(layer):
@@ -27,10 +27,14 @@ def own(layers):
     return [p for neurons in layers for n in neurons for p in [*n.w, n.b]]
 
 
+def weights(case):
+    return (v for neurons in case["layers"] for n in neurons for v in n)
+
+
 def run(model, layers, case, seen, inputs_too=False):
     """Load the case's weights into `layers` (of neurons), call `model` on x and record its
     outputs, each neuron's activation and the grads of sum(c * output) after backward()."""
-    for p, v in zip(own(layers), (v for neurons in case["layers"] for n in neurons for v in n)):
+    for p, v in zip(own(layers), weights(case)):
         p.data, p.grad = v, 0.0
     x = [Value(v) for v in case["xs"]]
     out = model(x)
@@ -44,19 +48,14 @@ def run(model, layers, case, seen, inputs_too=False):
 
 
 @stepwise
-def layer_params(student, case, seen):
+def layer(student, case, seen):
+    """05.layer_params: the neurons and parameters(); 05.layer_call (a case with x): outputs and grads."""
     with seeded(case["seed"]):
         layer = student.Layer(case["nin"], case["nout"], case["activation"])
         seen["fans"] = fans(layer)
+        if "xs" in case:
+            return run(layer, [layer.neurons], case, seen, inputs_too=True)
         seen["params"] = listed(layer.parameters(), own([layer.neurons]))
-
-
-@stepwise
-def layer_call(student, case, seen):
-    with seeded(case["seed"]):
-        layer = student.Layer(case["nin"], case["nout"], case["activation"])
-        seen["fans"] = fans(layer)
-        run(layer, [layer.neurons], case, seen, inputs_too=True)
 
 
 def layer_fans(model, seen):
@@ -66,12 +65,18 @@ def layer_fans(model, seen):
 
 
 @stepwise
-def mlp_params(student, case, seen):
+def mlp(student, case, seen):
+    """On the reference Layer. 05.mlp_params: the layers, parameters() and zero_grad(); 05.mlp_call
+    (a case with x): outputs and grads."""
     from ..isolation.reference_layer import reference_layers
 
+    options = {k: case[k] for k in ("activation", "linear_output") if k in case}
     with seeded(case["seed"]), reference_layers(student.MLP):
-        model = student.MLP(case["nin"], list(case["nouts"]))
-        layers, params = layer_fans(model, seen), model.parameters()
+        model = student.MLP(case["nin"], list(case["nouts"]), **options)
+        layers = layer_fans(model, seen)
+        if "xs" in case:
+            return run(model, layers, case, seen)
+        params = model.parameters()
         seen["params"] = listed(params, own(layers))
         for p, g in zip(params, case["grads"]):
             p.grad = g
@@ -79,33 +84,14 @@ def mlp_params(student, case, seen):
         seen["after"] = [plain(p.grad) for p in params]
 
 
-@stepwise
-def mlp_call(student, case, seen):
-    from ..isolation.reference_layer import reference_layers
-
-    with seeded(case["seed"]), reference_layers(student.MLP):
-        nin, nouts, activation, linear_output = (
-            case[k] for k in ("nin", "nouts", "activation", "linear_output")
-        )
-        model = student.MLP(nin, list(nouts), activation=activation, linear_output=linear_output)
-        run(model, layer_fans(model, seen), case, seen)
-
-
-def pairs(rows):
-    """What mlp_gradient_check returned: each row's two numbers, or what it holds instead."""
-
-    def pair(row):
-        if not isinstance(row, (tuple, list)) or len(row) != 2:
-            return {"type": describe(row)}
-        return [
-            float(x) if isinstance(x, Real) and not isinstance(x, Value) else {"type": type(x).__name__}
-            for x in row
-        ]
-
-    return {
-        "type": describe(rows),
-        "rows": [pair(r) for r in rows] if isinstance(rows, (list, tuple)) else None,
-    }
+def pair(row):
+    """One row mlp_gradient_check returned: its two numbers, or what it holds instead."""
+    if not isinstance(row, (tuple, list)) or len(row) != 2:
+        return {"type": describe(row)}
+    return [
+        float(x) if isinstance(x, Real) and not isinstance(x, Value) else {"type": type(x).__name__}
+        for x in row
+    ]
 
 
 @stepwise
@@ -115,10 +101,10 @@ def gradcheck(student, case, seen):
     with seeded(case["seed"]):
         model = reference_mlp.MLP(case["nin"], case["nouts"], activation=case["activation"])
         every = model.parameters()
-        for p, v, g in zip(
-            every, (v for neurons in case["layers"] for n in neurons for v in n), case["stale"]
-        ):
+        for p, v, g in zip(every, weights(case), case["stale"]):
             p.data, p.grad = v, g  # the stale grads: a previous backward left them behind
         params = [every[j] for j in case["sample"]]
-        seen["rows"] = pairs(student.mlp_gradient_check(model, list(case["xs"]), params, case["h"]))
+        rows = student.mlp_gradient_check(model, list(case["xs"]), params, case["h"])
+        each = [pair(r) for r in rows] if isinstance(rows, (list, tuple)) else None
+        seen["rows"] = {"type": describe(rows), "rows": each}
         seen["after"] = [float(p.data) for p in every]

@@ -2,94 +2,27 @@
 
 +, *, numbers and relu were observed with a known-good constructor in the student's class,
 the expressions on stand-in Values: each step is judged on its own. A verdict goes down its
-rows (failed?, what happened[, mistake]) and reports the first that failed; a wrong number is
-explained by the typical slip that gives exactly that number.
+rows (failed?, what happened[, mistake]) and reports the first that failed (kit.b_says); a
+wrong number is explained by the typical slip that gives exactly that number.
 """
 
 from __future__ import annotations
 
 import functools
-import string
 
 from ..exercise import get_exercise
-from ..kit.compare import close, first_matching
-from ..kit.failure import Failure, Mistakes
+from ..kit.b_says import Says
+from ..kit.compare import close
 from ..kit.fmt import num
 from ..probes.nb02_value import operate
 from ..runner import crashed, not_attempted
 
-MISTAKES = Mistakes.beside(__file__)
-# what happened -> "what | input: ... | expected: ... | got: ...", filled from the case, the
-# observation and the verdict's own fields (floats as kit.fmt.num shows them)
-SAYS = {
-    "no-data": "Value({x!r}) has no attribute `data`",
-    "data-not-float": "Value({x!r}).data should be the float {fx!r} | expected: {fx!r} | got: {data[repr]} ({data[type]})",
-    "data-changed": "Value({x!r}).data is the wrong number | expected: {fx!r} | got: {data[repr]}",
-    "no-grad": "Value({x!r}) has no attribute `grad`",
-    "grad-not-zero": "Value({x!r}).grad should start at 0.0 | expected: 0.0 | got: {grad[repr]} ({grad[type]})",
-    "repr": "repr(Value({x!r})) is not in the expected form | expected: {want} | got: {got}",
-    "class-attribute": "making a second Value changed the first one's data | input: a = Value({x!r}); b = Value({y!r}) | expected: a.data == {x!r} | got: a.data == {a!r}",
-    "shared-numbers": "two Values share their numbers",
-    "not-a-class": "the check needs your Value class, got {not_a_class}",
-    "not-a-value": "{expr} should give a new Value, got {other[0]} {other[1]}",
-    "returned-operand": "{expr} returned one of its operands instead of a new Value",
-    "returned-input": "{expr} returned its input itself",
-    "changed-operands": "{expr} changed its operands | expected: a.data = {x}, b.data = {y} afterwards | got: a.data = {operands[0]}, b.data = {operands[1]}",
-    "changed-a": "{expr} changed a itself | expected: a.data = {x} afterwards | got: a.data = {operands[0]}",
-    "changed-input": "{expr} changed its input",
-    "wrong-data": "{expr} has the wrong data | expected: {want} | got: {got}",
-    "wrong-number-data": "{expr} has the wrong data: it should equal a {op} Value({n!r}) | input: a = Value({x}) | expected: {want} | got: {got}",
-    "wrong-value": "{expr} has the wrong value | expected: {want} | got: {got}",
-    "forgot-parents": "the result of {expr} does not remember its parents | expected: _prev holding the two operands themselves ({x} and {y}) | got: _prev holding {held}",
-    "forgot-parent": "the result of {expr} does not remember its parent | expected: _prev holding the input Value | got: _prev = {_prev}",
-    "wrong-op": "the result of {expr} recorded the wrong operation | expected: {op!r} | got: {_op}",
-    "recursion": "{expr} never finishes (RecursionError)",
-    "crashed": "{expr} crashed: {error[type]}: {error[message]}",
-    "no-attribute": "Value({x}) has no attribute `{attribute}`",
-    "leaf-has-parents": "a Value made from a plain number should have no parents | input: Value({x}) | expected: _prev empty | got: _prev = {leaf[_prev]}",
-    "leaf-op": "a Value made from a plain number should have _op == '' | input: Value({x}) | got: _op = {leaf[_op]}",
-    "leaf-label": "a Value made without a label should have label == '' | input: Value({x}) | got: label = {leaf[label]}",
-    "forgot-given-parents": "a Value does not remember the parents it was made from | input: {call} | expected: _prev holding a and b themselves | got: _prev = {made[_prev]}",
-    "forgot-op": "a Value does not remember the operation it was made by | input: {call} | expected: _op == '+' | got: _op = {made[_op]}",
-    "lost-data-grad": "the constructor no longer stores data and grad | input: {call}",
-    "forgot-label": "a Value does not keep its label | input: Value({x}, label='w1') | expected: label == 'w1' | got: label = {named[label]}",
-    "forgot-single-parent": "a Value made from one parent does not remember it | input: Value({relu}, (a,), 'relu') | expected: _prev holding a, _op == 'relu' | got: _prev = {single[_prev]}, _op = {single[_op]}",
-    "operand-not-a-value": "your expression combined a Value with {operand[0]} {operand[1]} using {unsupported}",
-    "uses": "your expression uses {unsupported}, which your Value does not have yet (only + and * so far)",
-    "returned-number": "{expr} should return a Value, got the plain number {other[1]}",
-    "no-return": "{expr} should return a Value, got {other[0]} {other[1]}",
-    "lost-inputs": "the Value returned by {expr} has the right number but does not remember all its inputs",
-}
+SAY = Says.beside(__file__)
+MISTAKES = SAY.mistakes
 EXACT = {"rel": 1e-12, "abs_": 1e-12}
 
 
-class Shown(string.Formatter):
-    """str.format, showing a float as kit.fmt.num does (10 significant digits)."""
-
-    def format_field(self, value, spec):
-        return num(value) if isinstance(value, float) and not spec else super().format_field(value, spec)
-
-
-def say(name, key="", /, **fields) -> Failure:
-    """The Failure SAYS[name] describes, filled from `fields`, naming the mistake `key` (a key
-    of MISTAKES, filled from `fields` too; a Mistake; or None), by default the key `name`."""
-    what, *parts = (Shown().format(part, **fields) for part in SAYS[name].split(" | "))
-    part = dict(p.split(": ", 1) for p in parts)
-    mistake = MISTAKES(key or name, **fields) if isinstance(key, str) else key
-    return Failure(what, part.get("input"), part.get("expected"), part.get("got"), mistake)
-
-
-def first(rows, /, **fields) -> Failure | None:
-    """say(what happened, mistake) for the first row (failed?, what happened[, mistake]) that failed."""
-    return next((say(name, *key, **fields) for failed, name, *key in rows if failed), None)
-
-
-def slip(got, slips, /, **fields):
-    """The mistake whose typical slip gives `got`: slips are (key of MISTAKES, the number it gives)."""
-    return first_matching(got, [(MISTAKES(key, **fields), predicted) for key, predicted in slips])
-
-
-def fell_over(exercise_id, outcome) -> Failure:
+def fell_over(exercise_id, outcome):
     """The runner's own failure for a stub or a crash met partway through a check."""
     ex = get_exercise(exercise_id)
     return not_attempted(ex) if "stub" in outcome else crashed(ex, outcome["raised"])
@@ -103,7 +36,9 @@ def holds(parents, n) -> bool:
 def value(case, o):
     if "pair" in case:
         (x, y), (a, b, grad) = case["pair"], o["pair"]
-        return first([(a != x, "class-attribute"), (b != y or grad != 0.0, "shared-numbers")], x=x, y=y, a=a)
+        return SAY.first(
+            [(a != x, "class-attribute"), (b != y or grad != 0.0, "shared-numbers")], x=x, y=y, a=a
+        )
     x, data, grad, text = case["x"], o["data"], o["grad"], o["repr"]
     rows = [
         (not data["has"], "no-data"),
@@ -112,7 +47,7 @@ def value(case, o):
         (not grad["has"], "no-grad"),
         (not grad["float"] or grad["value"] != 0.0, "grad-not-zero"),
     ]
-    if (failure := first(rows, **o, x=x, fx=float(x))) or "returned" not in text:
+    if (failure := SAY.first(rows, **o, x=x, fx=float(x))) or "returned" not in text:
         return failure or fell_over("02.value", text)
     got, want = text["returned"], f"Value(data={float(x)!r}, grad=0.0)"
     keys = [
@@ -121,8 +56,8 @@ def value(case, o):
         ("grad" not in got, "repr-without-grad"),
         (isinstance(x, int) and f"data={x!r}," in got, "repr-data-not-float"),
     ]
-    key = next((key for hit, key in keys if hit), "repr-format")
-    return first([(got != want, "repr", MISTAKES(key))], x=x, got=got, want=want)
+    key = next((key for hit, key in keys if hit), "repr-format")  # its message shows braces: not filled
+    return SAY("repr", MISTAKES(key), x=x, got=got, want=want) if got != want else None
 
 
 def isolated(verdict):
@@ -130,7 +65,7 @@ def isolated(verdict):
 
     @functools.wraps(verdict)
     def judge(case, o):
-        return say("not-a-class", **o) if "not_a_class" in o else verdict(case, o)
+        return SAY("not-a-class", **o) if "not_a_class" in o else verdict(case, o)
 
     return judge
 
@@ -145,8 +80,8 @@ def shown(case, o, **fields):
 def arith(case, o):
     x, y, op, got, parents = case["x"], case["y"], case["op"], o["data"]["value"], o["parents"]
     method, other = ("__add__", "*") if op == "+" else ("__mul__", "+")
-    slips = [("other-operation", operate(other, x, y)), ("subtracted", x - y if op == "+" else None)]
-    found = slip(got, [*slips, ("left-operand", x), ("right-operand", y)], other=other, method=method, op=op)
+    slips = {"other-operation": operate(other, x, y), "subtracted": x - y if op == "+" else None}
+    found = SAY.slip(got, {**slips, "left-operand": x, "right-operand": y}, other=other, method=method, op=op)
     rows = [
         (o["other"], "not-a-value"),
         (o["operand"] is not None, "returned-operand"),
@@ -157,7 +92,7 @@ def arith(case, o):
     ]
     held = ", ".join(p[1] for p in parents) if parents else "nothing"
     fields = shown(case, o, expr=f"Value({num(x)}) {op} Value({num(y)})", want=operate(op, x, y), held=held)
-    return first(rows, **fields, args="(self, other)")
+    return SAY.first(rows, **fields, args="(self, other)")
 
 
 @isolated
@@ -167,48 +102,51 @@ def numbers(case, o):
     fields = shown(case, o, expr=f"{n!r} {op} a" if left else f"a {op} {n!r}", method=method)
     if "error" in o:  # the crashes a number on either side typically causes, explained
         crashes = {
-            "AttributeError": "number-not-wrapped",
-            "TypeError": "no-reflected" if left else "rejects-number",
+            "RecursionError": ("recursion",),
+            "AttributeError": ("crashed", "number-not-wrapped"),
+            "TypeError": ("crashed", "no-reflected" if left else "rejects-number"),
         }
-        if o["error"]["type"] == "RecursionError":
-            return say("recursion", **fields)
-        key = crashes.get(o["error"]["type"])
-        return say("crashed", key, **fields) if key else fell_over("02.numbers", {"raised": o["error"]})
+        said = crashes.get(o["error"]["type"])
+        return SAY(*said, **fields) if said else fell_over("02.numbers", {"raised": o["error"]})
     # judged against the student's own Value-with-Value result, so that a slip in
     # __add__ or __mul__ themselves is reported by 02.arith only
     want = operate(op, x, n) if o["same"] is None else o["same"]
-    slips = [("number-other-operation", x * n if op == "+" else x + n), ("ignored-number", x)]
+    slips = {"number-other-operation": x * n if op == "+" else x + n, "ignored-number": x}
     rows = [
         (o["other"], "not-a-value"),
         (o["operand"] is not None, "returned-operand"),
         (o["operands"] != [x], "changed-a", "changed-operands"),
-        (not close(fields["got"], want, **EXACT), "wrong-number-data", slip(fields["got"], slips, **fields)),
+        (
+            not close(fields["got"], want, **EXACT),
+            "wrong-number-data",
+            SAY.slip(fields["got"], slips, **fields),
+        ),
     ]
-    return first(rows, **fields, want=want)
+    return SAY.first(rows, **fields, want=want)
 
 
 @isolated
 def relu(case, o):
     x, want, got = case["x"], max(0.0, case["x"]), o["data"]["value"]
-    slips = [("min-for-max", min(0.0, x)), ("absolute", abs(x)), ("negated", -x if x < 0 else None)]
+    slips = {"min-for-max": min(0.0, x), "absolute": abs(x), "negated": -x if x < 0 else None}
     rows = [
         (o["operand"] == 0, "returned-input"),
         (o["other"], "not-a-value", "relu-not-a-value"),
         (o["operands"] != [x], "changed-input"),
-        (not close(got, want, **EXACT), "wrong-value", slip(got, slips)),
+        (not close(got, want, **EXACT), "wrong-value", SAY.slip(got, slips)),
         (not holds(o["parents"], 1), "forgot-parent"),
         (o["_op"] != "'relu'", "wrong-op"),
     ]
-    return first(rows, **shown(case, o, expr=f"relu(Value({num(x)}))", want=want, args="(self,)"))
+    return SAY.first(rows, **shown(case, o, expr=f"relu(Value({num(x)}))", want=want, args="(self,)"))
 
 
 def graph(case, o):
     x, y, leaf, made, single = case["x"], case["y"], o["leaf"], o["made"], o["single"]
-    for attribute, line in (("_prev", "tuple(_children)"), ("_op", "_op"), ("label", "label")):
-        if attribute in leaf["missing"]:
-            return say("no-attribute", x=x, attribute=attribute, line=line)
+    lines = {"_prev": "tuple(_children)", "_op": "_op", "label": "label"}
+    attribute = next((a for a in lines if a in leaf["missing"]), None)
     numbers_only = made["parents"] and all(p[2] for p in made["parents"])
     rows = [
+        (attribute, "no-attribute"),
         (leaf["parents"] != [], "leaf-has-parents"),
         (leaf["_op"] != "''", "leaf-op"),
         (leaf["label"] != "''", "leaf-label"),
@@ -219,7 +157,9 @@ def graph(case, o):
         (not holds(single["parents"], 1) or single["_op"] != "'relu'", "forgot-single-parent"),
     ]
     call = f"Value({num(x + y)}, (a, b), '+') with a = Value({num(x)}), b = Value({num(y)})"
-    return first(rows, **o, x=x, call=call, relu=max(x, 0.0))
+    return SAY.first(
+        rows, **o, x=x, call=call, relu=max(x, 0.0), attribute=attribute, line=lines.get(attribute)
+    )
 
 
 def expression(name, formula, slips):
@@ -233,11 +173,11 @@ def expression(name, formula, slips):
             (unsupported, "uses", uses.get(unsupported)),
             (o.get("number"), "returned-number"),
             ("other" in o, "no-return"),
-            (not close(got, formula(*xs), **EXACT), "wrong-value", slip(got, slips(*xs))),
+            (not close(got, formula(*xs), **EXACT), "wrong-value", SAY.slip(got, slips(*xs))),
             (not o.get("reaches"), "lost-inputs"),
         ]
         expr = f"{name}_of({', '.join(f'Value({num(v)})' for v in xs)})"
-        return first(rows, **o, expr=expr, name=name, want=formula(*xs), got=got)
+        return SAY.first(rows, **o, expr=expr, name=name, want=formula(*xs), got=got)
 
     return verdict
 
@@ -245,21 +185,21 @@ def expression(name, formula, slips):
 expr_d = expression(
     "d",
     lambda a, b, c: a * b + c,
-    lambda a, b, c: [
-        ("sum-first", a * (b + c)),
-        ("sum-times-c", (a + b) * c),
-        ("times-c", a * b * c),
-        ("all-added", a + b + c),
-        ("forgot-c", a * b),
-    ],
+    lambda a, b, c: {
+        "sum-first": a * (b + c),
+        "sum-times-c": (a + b) * c,
+        "times-c": a * b * c,
+        "all-added": a + b + c,
+        "forgot-c": a * b,
+    },
 )
 expr_z = expression(
     "z",
     lambda x, y: x * x + 2 * x * y + y * y,
-    lambda x, y: [
-        ("middle-term-once", x * x + x * y + y * y),
-        ("no-middle-term", x * x + y * y),
-        ("doubled-not-squared", 2 * x + 2 * x * y + 2 * y),
-        ("middle-term-sum", x * x + 2 * (x + y) + y * y),
-    ],
+    lambda x, y: {
+        "middle-term-once": x * x + x * y + y * y,
+        "no-middle-term": x * x + y * y,
+        "doubled-not-squared": 2 * x + 2 * x * y + 2 * y,
+        "middle-term-sum": x * x + 2 * (x + y) + y * y,
+    },
 )

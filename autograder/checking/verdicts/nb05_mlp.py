@@ -1,6 +1,6 @@
 """Verdicts for notebook 05: the student's Layer and MLP, and their gradient check of a
-whole MLP. The truth is the case's network in float64 (nb04_neurons.network); gradients
-are compared with central differences of that float function."""
+whole MLP. The truth is the case's network in float64 (kit.b_network); gradients are
+compared with central differences of that float function."""
 
 from __future__ import annotations
 
@@ -8,42 +8,14 @@ from collections import Counter
 
 from course_engine.gradcheck import central_difference, numerical_gradient
 
-from ..kit.compare import close
-from ..kit.failure import Mistakes
+from ..kit import b_network as net
+from ..kit.b_network import attribute, listing_slip, network, not_a_value, numbers, wrong_gradient
+from ..kit.b_says import Says, in_order
+from ..kit.compare import agree, close
 from ..kit.fmt import fmt
-from . import nb04_neurons
-from .nb04_neurons import Says, attribute, in_order, network, not_a_value, numbers, wrong_gradient
 
-FD_H, GRAD_REL, GRAD_ABS = nb04_neurons.FD_H, nb04_neurons.GRAD_REL, nb04_neurons.GRAD_ABS
-M = MISTAKES = nb04_neurons.MISTAKES | Mistakes.beside(__file__)
-PAIRS = "mlp_gradient_check must return one (backward_grad, finite_difference) pair per parameter"
-SAY = Says(
-    {
-        "no-neurons": "{call}: keep the layer's neurons in self.neurons, a list of Neuron | got: {got}",
-        "no-layers": "{call}: keep the MLP's layers in self.layers, a list of Layer | got: {got}",
-        "params-type": "{call}.parameters() must return a list of Values | got: {got}",
-        "params-nested": "{call}.parameters() must return one flat list of Values | got: a list of lists",
-        "layer-shape": "{call} should hold {nout} neurons with {nin} inputs each | expected: {nout} neurons of {nin} inputs | got: {count} neurons with {fans} inputs",
-        "layer-params": "{call}.parameters() does not list its neurons' parameters | expected: {want} Values: {nout} neurons x ({nin} weights + 1 bias){example} | got: {count} Values",
-        "neuron-count": "{call} should hold {nout} neurons | got: {count}",
-        "one-in-list": "{call} returns a list holding one Value | input: {where} | expected: the Value itself | got: {type}",
-        "not-a-list": "{call} should return a list of {n} Values{each} | input: {where} | got: {type}",
-        "outputs": "the outputs of {call} are wrong | input: {where} | expected: {want} | got: {got}",
-        "output": "the output of {call} is wrong | input: {where} | expected: {want} | got: {got}",
-        "layer-count": "{call} should have one layer per entry of nouts | expected: {want} layers | got: {count} layers",
-        "wrong-shape": "{call}: layer {i} has the wrong shape | expected: {nout} neurons with {size} inputs each | got: {count} neurons with {fans} inputs",
-        "not-once": "{call}.parameters() does not list every parameter exactly once | expected: {want} parameters | got: {count} parameters",
-        "not-own": "{call}.parameters() lists Values that are not the network's | expected: {want} parameters | got: {count} parameters",
-        "not-zeroed": "{call}.zero_grad() does not reset every gradient",
-        "pairs": PAIRS + " | input: {where} | expected: {n} pairs | got: {type}",
-        "entry": PAIRS + " | got: entry {i} is {type}",
-        "pair": "each pair must hold two numbers (p.grad and the finite difference) | got: entry {i} holds a {type}",
-        "changed": "mlp_gradient_check changed the model's parameters | input: {where} | expected: parameter {k} still {want:.6g} | got: {got:.6g}",
-        "analytic": "the backward gradient reported for {label} is wrong | input: {where} | expected: {want:.6g} (d output / d p) | got: {got:.6g}",
-        "numeric": "the finite difference reported for {label} is wrong | input: {where} | expected: {want:.6g} = (f(p + h) - f(p - h)) / 2h | got: {got:.6g}",
-    },
-    MISTAKES,
-)
+SAY = Says.beside(__file__, net.MISTAKES)
+M = MISTAKES = SAY.mistakes
 
 
 def asked(nouts, activation, linear_output):
@@ -91,12 +63,14 @@ def network_failure(call, case, seen, activations, where, mistake, inputs_too=Fa
     layers, xs, out = case["layers"], case["xs"], seen["out"]
     got = [o["data"] for o in out["many"]] if len(case["c"]) > 1 else [out["one"]["data"]]
     want = network(layers, xs, activations)
-    if not all(close(g, e) for g, e in zip(got, want)):
+    if not agree(got, want):
         fields = {"call": call, "where": where, "want": numbers(want), "got": numbers(got)}
         return SAY("outputs" if inputs_too else "output", mistake(got, want), **fields)
     n, leaves = len(flat(layers)), flat(layers) + (xs if inputs_too else [])
     outputs = lambda *v: network(shaped(v, layers), v[n:] if inputs_too else xs, activations)  # noqa: E731
-    truth = numerical_gradient(lambda *v: sum(c * o for c, o in zip(case["c"], outputs(*v))), leaves, FD_H)
+    truth = numerical_gradient(
+        lambda *v: sum(c * o for c, o in zip(case["c"], outputs(*v))), leaves, net.FD_H
+    )
     labels = [
         f"layer {i + 1}, neuron {j + 1}, " + (f"w[{k}]" if k < len(n) - 1 else "b")
         for i, neurons in enumerate(layers)
@@ -128,9 +102,7 @@ def layer_params(case, seen):
     key = (
         "biases-not-listed" if len(index) == nout * nin and not biases & set(index)
         else "one-neuron-only" if len(index) == nin + 1 and nout > 1
-        else "listed-twice" if len(set(index)) < len(index)
-        else "copies-listed" if all(i < 0 for i in index)
-        else "not-own-parameters"
+        else listing_slip(index)
     )  # fmt: skip
     example = " (Layer(3, 4) has 16)" if (nin, nout) == (3, 4) else ""
     return SAY("layer-params", key, want=want, example=example, count=len(index), **f)
@@ -147,13 +119,11 @@ def layer_call(case, seen):
 
     def mistake(got, want):
         built = seen["built"][0]
-        as_built = network(case["layers"], xs, [built])
-        if any(b != activation for b in built) and all(close(g, e) for g, e in zip(got, as_built)):
+        if any(b != activation for b in built) and agree(got, network(case["layers"], xs, [built])):
             return M("activation-not-passed", built=built[0], call=call, activation=activation)
         if nout > 1 and all(close(g, want[0]) for g in got):
             return M("first-neuron-only")
-        reversed_ = nout > 1 and all(close(g, e) for g, e in zip(got, want[::-1]))
-        return M("outputs-reversed") if reversed_ else None
+        return M("outputs-reversed") if nout > 1 and agree(got, want[::-1]) else None
 
     where = f"{call} on x = [{numbers(xs)}]"
     single, each = "single-output-in-list", ", one per neuron"
@@ -211,17 +181,11 @@ def mlp_call(case, seen):
     def mistake(got, expected):
         """The layer whose activation differs from what was asked, when that explains `got`."""
         built = [b[0] for b in seen["built"]]
-        as_built = network(case["layers"], case["xs"], built)
-        if built == want or not all(close(g, e) for g, e in zip(got, as_built)):
+        if built == want or not agree(got, network(case["layers"], case["xs"], built)):
             return None
         i, b = next((i, b) for i, (b, a) in enumerate(zip(built, want)) if b != a)
-        key = (
-            "hidden-activation"
-            if i < len(want) - 1
-            else "output-not-linear"
-            if linear
-            else "output-activation"
-        )
+        hidden = "hidden-activation" if i < len(want) - 1 else None
+        key = hidden or ("output-not-linear" if linear else "output-activation")
         return M(key, i=i + 1, built=b, activation=activation)
 
     if failure := layers_failure(seen["layers"], nin, nouts, call):
@@ -235,12 +199,13 @@ def pair_failure(case, k, j, analytic, numeric, where):
     """Sampled parameter k (number j of the network): its pair against the truth."""
     values, h, want = flat(case["layers"]), case["h"], asked(case["nouts"], case["activation"], True)
     f = lambda v: network(shaped(values[:j] + [v] + values[j + 1 :], case["layers"]), case["xs"], want)[0]  # noqa: E731
-    truth, (up, down, mid) = central_difference(f, values[j], FD_H), [f(values[j] + d) for d in (h, -h, 0)]
+    truth, p = central_difference(f, values[j], net.FD_H), values[j]
+    up, down, mid = (f(p + d) for d in (h, -h, 0))
     central, stale = (up - down) / (2 * h), case["stale"][j]
     fields = {"label": f"sampled parameter {k} (data {fmt(values[j])})", "where": where}
-    if not close(analytic, truth, GRAD_REL, GRAD_ABS):
+    if not close(analytic, truth, net.GRAD_REL, net.GRAD_ABS):
         key = (
-            "stale-gradient" if close(analytic, truth + stale, GRAD_REL, GRAD_ABS)
+            "stale-gradient" if close(analytic, truth + stale, net.GRAD_REL, net.GRAD_ABS)
             else "zero-grad-after-backward" if analytic == 0.0
             else "backward-not-run" if close(analytic, stale)
             else "pair-swapped" if close(analytic, central, 1e-9) or close(analytic, numeric, 1e-9)
