@@ -39,11 +39,19 @@ KERNEL_AUTOGRADER = (
     "checking/progress.py",
     "checking/validate.py",
     "checking/emit.py",
-    "checking/kit/",
+    "checking/kit/__init__.py",
+    "checking/kit/failure.py",  # CheckFailed and NotAttempted, which `autograder` exports
+    "checking/kit/observe.py",
+    "checking/kit/cases.py",
+    "checking/kit/fmt.py",
+    "checking/kit/steps.py",
     "checking/probes/",
 )
 # ... and what must never reach one: the truth, the correct pieces, the declarations.
-ANSWER_BEARING = ("checking/verdicts/", "checking/isolation/", "checking/exercises/", "grading/")
+ANSWER_BEARING = (
+    *("checking/verdicts/", "checking/isolation/", "checking/exercises/", "grading/"),
+    *("checking/kit/says.py", "checking/kit/network.py", "checking/kit/compare.py"),  # the verdicts' own
+)
 
 # The reference pieces each exercise asks the student to write, as course_engine modules.
 # An exercise whose reference is part of what its notebook builds on supersedes nothing:

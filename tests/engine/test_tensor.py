@@ -19,8 +19,8 @@ from course_engine import Value, no_grad
 from course_engine.datasets import make_moons
 from course_engine.optim import SGD
 from course_engine.tensor import Tensor, cross_entropy
-from course_engine.tensor_rules import matmul_backward, sum_backward, unbroadcast
 from course_engine.tensor_nn import MLP, Linear
+from course_engine.tensor_rules import matmul_backward, sum_backward, unbroadcast
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ..exercise import Declarations
-from ..kit.b_network import pre
 from ..kit.cases import random_point
+from ..kit.network import pre
 from ..probes import nb04_neurons as probe
 from ..verdicts import nb04_neurons as verdict
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ..exercise import Declarations
-from ..kit.b_network import network
 from ..kit.cases import random_point
+from ..kit.network import network
 from ..probes import nb05_mlp as probe
 from ..verdicts import nb05_mlp as verdict
 

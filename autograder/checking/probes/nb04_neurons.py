@@ -1,5 +1,5 @@
 """Probes for notebook 04: one neuron's forward pass and gradients, the student's Module and
-Neuron. Each records its steps as it goes (kit.b_steps.stepwise)."""
+Neuron. Each records its steps as it goes (kit.steps.stepwise)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from numbers import Real
 
 from course_engine.engine import Value
 
-from ..kit.b_steps import describe, listed, result, stepwise
 from ..kit.cases import seeded
 from ..kit.observe import plain
+from ..kit.steps import describe, listed, result, stepwise
 
 NAMES = ("x1", "x2", "w1", "w2", "b")
 

@@ -8,9 +8,9 @@ from numbers import Real
 
 from course_engine.engine import Value
 
-from ..kit.b_steps import describe, listed, outputs, stepwise
 from ..kit.cases import seeded
 from ..kit.observe import plain
+from ..kit.steps import describe, listed, outputs, stepwise
 
 
 def fans(layer):

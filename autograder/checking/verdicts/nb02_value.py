@@ -2,7 +2,7 @@
 
 +, *, numbers and relu were observed with a known-good constructor in the student's class,
 the expressions on stand-in Values: each step is judged on its own. A verdict goes down its
-rows (failed?, what happened[, mistake]) and reports the first that failed (kit.b_says); a
+rows (failed?, what happened[, mistake]) and reports the first that failed (kit.says); a
 wrong number is explained by the typical slip that gives exactly that number.
 """
 
@@ -11,9 +11,9 @@ from __future__ import annotations
 import functools
 
 from ..exercise import get_exercise
-from ..kit.b_says import Says
 from ..kit.compare import close
 from ..kit.fmt import num
+from ..kit.says import Says
 from ..probes.nb02_value import operate
 from ..runner import crashed, not_attempted
 

@@ -1,5 +1,5 @@
 """Verdicts for notebook 04: one neuron's forward pass and gradients, the student's Module and
-Neuron. The truth is the neuron's float function (kit.b_network), its gradients central differences."""
+Neuron. The truth is the neuron's float function (kit.network), its gradients central differences."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import math
 
 from course_engine.gradcheck import numerical_gradient
 
-from ..kit import b_network as net
-from ..kit.b_network import attribute, listing_slip, not_a_value, numbers, pre, wrong_gradient
-from ..kit.b_says import Says, Steps, in_order
+from ..kit import network as net
 from ..kit.compare import close, first_matching
 from ..kit.fmt import fmt
+from ..kit.network import attribute, listing_slip, not_a_value, numbers, pre, wrong_gradient
+from ..kit.says import Says, Steps, in_order
 from ..probes.nb04_neurons import NAMES
 
 SAY = Says.beside(__file__, net.MISTAKES)

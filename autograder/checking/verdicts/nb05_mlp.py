@@ -1,5 +1,5 @@
 """Verdicts for notebook 05: the student's Layer and MLP, and their gradient check of a
-whole MLP. The truth is the case's network in float64 (kit.b_network); gradients are
+whole MLP. The truth is the case's network in float64 (kit.network); gradients are
 compared with central differences of that float function."""
 
 from __future__ import annotations
@@ -8,11 +8,11 @@ from collections import Counter
 
 from course_engine.gradcheck import central_difference, numerical_gradient
 
-from ..kit import b_network as net
-from ..kit.b_network import attribute, listing_slip, network, not_a_value, numbers, wrong_gradient
-from ..kit.b_says import Says, in_order
+from ..kit import network as net
 from ..kit.compare import agree, close
 from ..kit.fmt import fmt
+from ..kit.network import attribute, listing_slip, network, not_a_value, numbers, wrong_gradient
+from ..kit.says import Says, in_order
 
 SAY = Says.beside(__file__, net.MISTAKES)
 M = MISTAKES = SAY.mistakes

@@ -7,9 +7,9 @@ import math
 from course_engine.gradcheck import numerical_gradient
 from course_engine.losses import mse
 
-from ..kit.b_says import Says
 from ..kit.compare import agree, close, first_difference, first_matching
 from ..kit.fmt import fmt, fmt_list
+from ..kit.says import Says
 from ..probes.nb06_training import LINE_XS, TINY_INPUTS, TINY_TARGETS, line, outputs, tiny_model
 from . import moons
 

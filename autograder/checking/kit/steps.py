@@ -2,7 +2,7 @@
 record of the reference engine's Values a student's neurons and layers give.
 
 A stepwise probe keeps the steps it reached when student code raises, with the error: the
-verdict (kit.b_says.in_order) judges those first, as a check stopping at its first failure would.
+verdict (kit.says.in_order) judges those first, as a check stopping at its first failure would.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Verdict side: failures by name from a table of what happened, the first of a verdict's rows
 that failed, the slip that explains a wrong number, and verdicts that read the steps of a
-stepwise probe (kit.b_steps) in order."""
+stepwise probe (kit.steps) in order."""
 
 from __future__ import annotations
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import math
 
-from .b_says import Says
 from .compare import close
 from .failure import Mistakes
 from .fmt import fmt
+from .says import Says
 
 FD_H = 1e-6  # central differences in float64: error near 1e-10 for these functions
 GRAD_REL, GRAD_ABS = 1e-5, 1e-7  # how close a backward gradient must be to the difference
@@ -70,7 +70,7 @@ def attribute(name, what):
 
 
 def not_a_value(result, what):
-    """Unless a probe's result (kit.b_steps.result) is a Value: what it is instead."""
+    """Unless a probe's result (kit.steps.result) is a Value: what it is instead."""
     if "data" in result:
         return None
     named = {"list": "value-in-list", "number": "number-not-value"}.get(result["is"])
@@ -88,7 +88,7 @@ def wrong_gradient(what, names, truth, grads, where):
 
 
 def listing_slip(index):
-    """The mistake in a parameters() listing, as indices into the model's own Values (kit.b_steps.listed),
+    """The mistake in a parameters() listing, as indices into the model's own Values (kit.steps.listed),
     that lists some Value twice, copies, or Values that are not the model's."""
     if len(set(index)) < len(index):
         return "listed-twice"
