@@ -151,12 +151,6 @@ def test_a_hidden_cell_carries_only_pieces_of_exercises_graded_before_it():
             assert {m for m in sent if m.startswith("course_engine")} <= earlier, ex.id
 
 
-# 02's isolation predates the rule: one module lends its checks a constructor that records
-# _prev, _op and label (02.graph's answer) and a stand-in Value that adds and multiplies
-# (02.arith's), and every 02 cell gets it. A red test the day it is split.
-OPEN_PIECES = {"02.value", "02.arith", "02.numbers", "02.graph"}
-
-
 def answers_of(source: str) -> tuple[str, ...]:
     """The exercises whose answers an isolation module holds: its ANSWERS marker (a module
     whose answers are the reference modules it CARRIES is checked by the test above)."""
@@ -181,10 +175,6 @@ def test_no_isolation_piece_holds_the_answer_of_its_own_exercise_or_a_later_one(
     position = {e.id: k for k, e in enumerate(exercises)}
     for k, ex in enumerate(exercises):
         for name, source in isolation_pieces(ex):
-            if name.startswith("autograder.") and ex.id not in OPEN_PIECES:
+            if name.startswith("autograder."):
                 held = [a for a in answers_of(source) if position.get(a, -1) >= k]
                 assert not held, f"{ex.id}'s hidden cell brings {name}, which holds the answer to {held}"
-    with_open_pieces = {ex.id for ex in exercises if ex.id in OPEN_PIECES}
-    for id in with_open_pieces:  # still open: the rule fails there
-        ex, k = get_exercise(id), position[id]
-        assert any(position.get(a, -1) >= k for _, src in isolation_pieces(ex) for a in answers_of(src)), id

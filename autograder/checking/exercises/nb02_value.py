@@ -1,6 +1,6 @@
 """Notebook 02: the student's own Value class, step by step, each step checked alone: the
 constructor and repr as they are; +, *, numbers and relu on a known-good constructor (see
-isolation/minimal_value.py); the expressions on stand-in Values."""
+isolation/good_constructor.py); the expressions on stand-in Values (isolation/stand_in.py)."""
 
 from __future__ import annotations
 

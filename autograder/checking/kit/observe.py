@@ -6,6 +6,7 @@ the errors student code raised; the verdict decides what they mean.
 
 from __future__ import annotations
 
+import importlib
 from numbers import Real
 
 
@@ -75,3 +76,9 @@ def returned(x) -> dict:
         numbers = values if all(v is not None for v in values) else None
     text = repr(x)
     return {"value": numbers, "type": type_name(x), "repr": text if len(text) <= 120 else text[:117] + "..."}
+
+
+def piece(name: str):
+    """An isolation module (autograder.checking.isolation.<name>), imported only when a probe
+    needs it: a grading kernel gets one only inside the hidden cell of an exercise that uses it."""
+    return importlib.import_module(f"{__package__.rpartition('.')[0]}.isolation.{name}")

@@ -5,9 +5,10 @@ from __future__ import annotations
 import functools
 from numbers import Real
 
-from ..isolation.minimal_value import StandIn, Unsupported, known_good_constructor
 from ..kit.fmt import num
-from ..kit.observe import attempt, number, raised
+from ..kit.observe import attempt, number, piece, raised
+
+BOOKKEEPING = ("_prev", "_op", "label")
 
 
 def outcome(fn):
@@ -20,10 +21,19 @@ def outcome(fn):
         return {"raised": raised(error)}
 
 
+def kept(v) -> dict:
+    """What v keeps of how it was made: its _prev, _op and label, or for a Value made by the
+    grader's constructor (isolation.good_constructor), what that constructor recorded."""
+    made = getattr(v, "_made_with", None)
+    if isinstance(made, tuple):
+        return dict(zip(BOOKKEEPING, made))
+    return {name: getattr(v, name) for name in BOOKKEEPING if hasattr(v, name)}
+
+
 def parents_of(v):
     """The parents a Value recorded, as a list (it may keep them in a tuple, list or set)."""
     try:
-        return list(getattr(v, "_prev", None))
+        return list(kept(v).get("_prev"))
     except TypeError:
         return None
 
@@ -44,19 +54,20 @@ def held(v, name):
 def node(v, known=()):
     """What a Value holds. Each parent: [the index of the known Value it is, the repr of its
     data, a plain number?]; _prev also in words, without the student's __repr__."""
-    parents, prev = parents_of(v), repr(v._prev) if hasattr(v, "_prev") else "missing"
+    book = kept(v)
+    parents, prev = parents_of(v), repr(book["_prev"]) if "_prev" in book else "missing"
     if parents:
         shown = [f"a Value with data {num(p.data)}" if hasattr(p, "data") else repr(p) for p in parents]
-        prev = f"{type(v._prev).__name__} of {len(parents)}: " + ", ".join(shown)
+        prev = f"{type(book['_prev']).__name__} of {len(parents)}: " + ", ".join(shown)
     return {
         "data": held(v, "data"),
         "grad": held(v, "grad"),
-        "missing": [name for name in ("_prev", "_op", "label") if not hasattr(v, name)],
+        "missing": [name for name in BOOKKEEPING if name not in book],
         "parents": parents
         and [[index(known, p), repr(getattr(p, "data", p)), isinstance(p, Real)] for p in parents],
         "_prev": prev,
-        "_op": repr(getattr(v, "_op", "missing")),
-        "label": repr(getattr(v, "label", "missing")),
+        "_op": repr(book.get("_op", "missing")),
+        "label": repr(book.get("label", "missing")),
     }
 
 
@@ -83,7 +94,7 @@ def isolated(probe):
     def run(student, case):
         if not isinstance(student.Value, type):
             return {"not_a_class": type(student.Value).__name__}
-        with known_good_constructor(student.Value) as Value:
+        with piece("good_constructor").known_good_constructor(student.Value) as Value:
             return probe(student, Value, case)
 
     return run
@@ -128,10 +139,11 @@ def graph(student, case):
 
 def expression(fn, case):
     """fn on stand-in Values: what it returned, and whether that Value's graph reaches every input."""
-    inputs = [StandIn(x) for x in case["inputs"]]
+    stand_in = piece("stand_in")
+    inputs = [stand_in.StandIn(x) for x in case["inputs"]]
     try:
         out = fn(*inputs)
-    except Unsupported as refused:
+    except stand_in.Unsupported as refused:
         return {"unsupported": refused.what, "operand": refused.operand}
     if isinstance(out, Real) or not hasattr(out, "data"):
         return {"other": [type(out).__name__, repr(out)], "number": isinstance(out, Real)}

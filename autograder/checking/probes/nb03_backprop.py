@@ -9,10 +9,8 @@ the operations of earlier exercises done right (isolation)."""
 
 from __future__ import annotations
 
-import importlib
-
 from ..isolation.scalar_value import arithmetic, mirror, patched, reachable
-from ..kit.observe import plain
+from ..kit.observe import piece, plain
 
 # the operations of each exercise, in the notebook's order; a check swaps in correct versions
 # of the earlier ones (isolation.op_<exercise>), and the student's own are used for the rest
@@ -28,10 +26,6 @@ EXERCISES = {
 def evaluate(expr, values):
     """One of the checks' own expressions, e.g. "k - x", on `values` by name (no builtins)."""
     return eval(compile(expr, "<expression>", "eval"), {"__builtins__": {}}, values)
-
-
-def isolation(name):
-    return importlib.import_module(f"{__package__.rpartition('.')[0]}.isolation.{name}")
 
 
 class Node:
@@ -84,11 +78,11 @@ def operation(student, case):
         return refused
     own = list(EXERCISES).index(_exercise(expr := case.get("expr", "x.gelu()")))
     rules = {
-        name: rule for group in list(EXERCISES)[:own] for name, rule in isolation(f"op_{group}").RULES.items()
+        name: rule for group in list(EXERCISES)[:own] for name, rule in piece(f"op_{group}").RULES.items()
     }
     with arithmetic(Value, rules):
         if "composed" in case:
-            nodes = isolation("scalar_order").topological_order(Value(case["composed"]).gelu())
+            nodes = piece("scalar_order").topological_order(Value(case["composed"]).gelu())
             return {"nodes": len(nodes), "ops": [str(getattr(n, "_op", "")) for n in nodes]}
         names = [name for name in ("a", "b", "x", "y") if name in case["values"]]
         xs = [Value(case["values"][name]) for name in names]
@@ -100,7 +94,7 @@ def operation(student, case):
         data, reached = plain(out.data), reachable(out)
         out.grad = case["upstream"]
         if own:  # the graph may have many nodes: a correct backward pass
-            isolation("scalar_backward").propagate(out)
+            piece("scalar_backward").propagate(out)
         else:  # + and * make one node each
             out._backward()
         return {"data": data, "reached": [id(x) in reached for x in xs], "grads": [plain(x.grad) for x in xs]}
@@ -121,7 +115,7 @@ def backward(student, case):
     if refused := _refused(student.Value, "backward"):
         return refused
     # the student's topological_order is checked by 03.topo; here a correct one stands in for it
-    order = isolation("scalar_order").topological_order
+    order = piece("scalar_order").topological_order
     with patched(student.Value, {"topological_order": order}):
         nodes = mirror(student.Value, case)
         for _ in range(case.get("passes", 1)):

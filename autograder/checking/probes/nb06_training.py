@@ -1,12 +1,11 @@
 """Probes for notebook 06: the student's losses, zero_grad, step, training loop and trained models."""
 
-import importlib
 from numbers import Real
 
 from course_engine import MLP, Value, no_grad
 
 from ..kit.cases import seeded
-from ..kit.observe import plain
+from ..kit.observe import piece, plain
 
 TINY_INPUTS = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]  # CURRICULUM 06
 TINY_TARGETS = [1.0, -1.0, -1.0, 1.0]
@@ -85,8 +84,7 @@ def step(student, case):
 def correct_pieces(function):
     """isolation.training_pieces.correct_pieces, imported only here: its hidden cell is the
     only place a grading kernel gets it (it holds the answers to 06.mse, .zero_grad, .step)."""
-    pieces = importlib.import_module(f"{__package__.rpartition('.')[0]}.isolation.training_pieces")
-    return pieces.correct_pieces(function)
+    return piece("training_pieces").correct_pieces(function)
 
 
 def train(student, case):
