@@ -128,20 +128,57 @@ def solution_namespace(assignment: str, replacements=(), given=("setup",)) -> di
     return namespace
 
 
-def assert_mutant_caught(mutant: Mutant):
-    nb = mutant.apply()
-    targets = cells_checking(nb, mutant.exercise)
-    assert targets, f"no graded cell calls check({mutant.exercise!r})"
-    run(nb, solution_path(mutant.assignment).parent)
-    results, keys = graded_results(nb), graded_keys(nb)
+def batches(mutants) -> list[list[Mutant]]:
+    """The mutants of one notebook in groups that can share one kernel run: at most one
+    mutant per exercise, and edits that apply together (each `find` still found once).
+    Every check tests its exercise alone (isolation), so a group's mutants cannot hide
+    one another: each must fail exactly its own cell, with its own key."""
+    groups: list[list[Mutant]] = []
+    for mutant in mutants:
+        for group in groups:
+            if all(m.exercise != mutant.exercise for m in group) and _apply_together([*group, mutant]):
+                group.append(mutant)
+                break
+        else:
+            groups.append([mutant])
+    return groups
+
+
+def _apply_together(group):
+    try:
+        return apply_edits(group[0].assignment, [(m.find, m.replace) for m in group])
+    except AssertionError:
+        return None
+
+
+_RUNS: dict[tuple[str, ...], tuple[dict, dict, dict]] = {}  # a group's kernel run, shared by its tests
+
+
+def group_run(group):
+    """(errors, keys, targets) of the group's notebook, run once in a kernel."""
+    names = tuple(m.name for m in group)
+    if names not in _RUNS:
+        nb = _apply_together(group)
+        targets = {m.name: cells_checking(nb, m.exercise) for m in group}
+        run(nb, solution_path(group[0].assignment).parent)
+        _RUNS[names] = graded_results(nb), graded_keys(nb), targets
+    return _RUNS[names]
+
+
+def assert_mutant_caught(mutant: Mutant, group=None):
+    """The mutant's own graded cell fails naming its key; every graded cell that no mutant
+    of its group targets passes."""
+    results, keys, targets = group_run(group or [mutant])
+    assert targets[mutant.name], f"no graded cell calls check({mutant.exercise!r})"
+    others = {cell for name, cells in targets.items() for cell in cells if name != mutant.name}
     for grade_id, error in results.items():
-        if grade_id in targets:
+        if grade_id in targets[mutant.name]:
             assert error is not None, f"{mutant.name}: the check of {mutant.exercise} did not catch it"
             assert keys[grade_id][:1] == (mutant.key,), (
                 f"{mutant.name}: named {keys[grade_id]}, not {mutant.key!r}:\n{error}"
             )
             assert mutant.exercise in error, f"{mutant.name}: message does not name the exercise"
-        else:
+        elif grade_id not in others:
             assert error is None, f"{mutant.name}: graded cell {grade_id} failed too:\n{error}"
 
 
@@ -150,12 +187,14 @@ def mutant_tests(mutants, alternatives, assignment: str, timeout: int = 120):
 
         test_mutant_is_caught, test_correct_alternative_passes = mutant_tests(MUTANTS, ALTERNATIVES, NB)
 
-    each mutant (by name) must be caught by exactly its exercise's graded cell; each
-    alternative (name -> its (find, replace) edits) must pass every graded cell."""
+    each mutant (by name) must be caught by exactly its exercise's graded cell (mutants of
+    different exercises share kernel runs: see batches); each alternative (name -> its
+    (find, replace) edits) must pass every graded cell."""
+    group_of = {m.name: group for group in batches(mutants) for m in group}
 
     @pytest.mark.parametrize("mutant", mutants, ids=lambda m: m.name)
     def test_mutant_is_caught(mutant):
-        assert_mutant_caught(mutant)
+        assert_mutant_caught(mutant, group_of[mutant.name])
 
     @pytest.mark.parametrize("name", alternatives)
     def test_correct_alternative_passes(name):
