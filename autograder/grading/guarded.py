@@ -18,22 +18,23 @@ from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer
 
+PROCESS_CAP = (
+    "stopped: the notebook started more than {processes} processes, the grader's limit. "
+    "Do not start processes in your answers."
+)
 # what a limit looks like from inside the kernel -> the sentence that names it
 LIMITS = {
     "CellTimeoutError": "stopped: this cell ran longer than {timeout} s, the grader's limit per cell. "
     "Look for a loop that never ends, or make the cell faster.",
     "MemoryError": "stopped: the notebook used more than {memory_mb} MiB of memory, the grader's limit. "
     "Look for a list or array that grows without end.",
-    "BlockingIOError": "stopped: the notebook started more than {processes} processes, the grader's limit. "
-    "Do not start processes in your answers.",
-    "can't start new thread": "stopped: the notebook started more than {processes} processes, the grader's "
-    "limit. Do not start processes in your answers.",
+    "BlockingIOError": PROCESS_CAP,  # a fork
+    "can't start new thread": PROCESS_CAP,
     "File too large": "stopped: a file grew past {file_mb} MiB, the grader's limit on files. "
     "Do not write big files in your answers.",
     "No space left on device": "stopped: the notebook's files took more than {tmp_mb} MiB, the grader's "
     "limit on what a notebook may write. Do not write big files in your answers.",
 }
-PROCESS_CAP = {LIMITS["BlockingIOError"], LIMITS["can't start new thread"]}
 REAP = """import os as _os, signal as _signal
 try:
     _os.kill(-1, _signal.SIGKILL)
@@ -76,7 +77,7 @@ class GuardedExecute(Execute):
         except DeadKernelError:
             self.died_in, self.why = index, self.why_died()
             cell.outputs.append(_error("KernelDied", f"the kernel died while running this cell: {self.why}"))
-        if self.name_limits(cell, index) & PROCESS_CAP and self.reap:
+        if PROCESS_CAP in self.name_limits(cell, index) and self.reap:
             self.end_strays()
         return cell, resources
 
