@@ -2,6 +2,7 @@
 
 from .exercise import all_exercises, exercises_in, get_exercise
 from .kit.failure import CheckFailed, NotAttempted
+from .methods import add_method
 from .progress import progress
 from .runner import check, hint
 
@@ -9,6 +10,7 @@ __all__ = [
     "check",
     "hint",
     "progress",
+    "add_method",
     "CheckFailed",
     "NotAttempted",
     "get_exercise",

@@ -39,6 +39,7 @@ KERNEL_AUTOGRADER = (
     "checking/progress.py",
     "checking/validate.py",
     "checking/emit.py",
+    "checking/methods.py",  # add_method, which notebook 03 imports
     "checking/kit/__init__.py",
     "checking/kit/failure.py",  # CheckFailed and NotAttempted, which `autograder` exports
     "checking/kit/observe.py",

@@ -17,6 +17,7 @@ from curriculum import stress_expression
 from nbharness import Mutant, failure, mutant_tests, solution_namespace, solution_path
 
 from autograder import CheckFailed, NotAttempted, check
+from autograder.checking.methods import lost, reattach
 
 NB = "03_backprop"
 CHECK_CALL = re.compile(r'check\("(03\.[a-z_]+)", (\w+)\)')
@@ -328,6 +329,153 @@ def test_a_wrong_operation_fails_only_its_own_check():
     assert [e for e, r in results.items() if r] == ["03.add_mul"]
 
 
+# ---- re-running cells -----------------------------------------------------------------------
+
+
+def _given_cell():
+    return next(c.source for c in _notebook().cells if c.get("id") == "value-given")
+
+
+def test_a_class_defined_again_is_named_with_the_cells_to_run_again():
+    """Without IPython nothing re-attaches the methods: each check that needs them says which."""
+    namespace = answers()
+    exec(_given_cell(), namespace)  # the Value cell run again: a new class, forward only
+    for exercise in ("03.add_mul", "03.topo", "03.backward", "03.tanh", "03.gelu"):
+        failed = failure(exercise, namespace["Value"])
+        assert failed.key == "class-defined-again", str(failed)
+        assert "__add__ and __mul__" in str(failed) and "Value cell" in str(failed)
+    assert reattach(namespace["Value"])[:3] == ["__add__", "__mul__", "topological_order"]
+    assert outcomes(namespace) == dict.fromkeys(GRADED)
+
+
+def test_a_class_written_anew_keeps_its_own_methods():
+    """A class that defines a method itself, differently, keeps it; only the lacking ones come back."""
+    namespace = answers()
+    exec(_given_cell().replace("self.data + other.data", "other.data + self.data"), namespace)
+    Value = namespace["Value"]
+    assert "__add__" not in lost(Value) and "__mul__" in lost(Value)
+
+
+def test_running_the_value_cell_again_keeps_every_method():
+    """In IPython (as in a notebook) the methods come back after the cell, with one line saying so."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    cells = [c.source for c in _notebook().cells if c.cell_type == "code" and not _graded_cell(c)]
+    shell = InteractiveShell.instance()
+    try:
+        with capture_output() as shown:
+            for source in [*cells[:2], *(c for c in _answer_cells()), cells[1]]:
+                assert shell.run_cell(source).success
+            result = shell.run_cell('check("03.add_mul", Value); check("03.gelu", Value)')
+        assert result.success, shown.stdout
+        said = [line for line in shown.stdout.splitlines() if "defined again" in line]
+        assert len(said) == 1 and "__add__, __mul__, topological_order" in said[0]
+    finally:
+        InteractiveShell.clear_instance()
+
+
+def _graded_cell(cell):
+    return cell.metadata.get("nbgrader", {}).get("grade") or cell.metadata.get("nbgrader", {}).get("solution")
+
+
+def _answer_cells():
+    return [c.source for c in _notebook().cells if c.metadata.get("nbgrader", {}).get("solution")]
+
+
+# ---- demo cells: the same output however often, in any order after their inputs ----------
+
+
+def _demos():
+    """Each demonstration cell (neither given, answer nor check) by id, in the notebook's order."""
+    given = ("setup", "value-given")
+    return {
+        c.id: c.source
+        for c in _notebook().cells
+        if c.cell_type == "code" and c.id not in given and not _graded_cell(c)
+    }
+
+
+def _run_demos(namespace, ids):
+    import contextlib
+    import io
+
+    printed = {}
+    for id in ids:
+        with contextlib.redirect_stdout(io.StringIO()) as out:
+            exec(_demos()[id], namespace)
+        printed[id] = out.getvalue()
+    return printed
+
+
+@pytest.fixture(scope="module")
+def demo_output():
+    return _run_demos(answers(), list(_demos()))
+
+
+def test_every_demo_gives_the_same_output_again_and_in_any_order(demo_output):
+    namespace, ids = answers(), list(_demos())
+    first = _run_demos(namespace, ids)
+    assert first == demo_output
+    assert _run_demos(namespace, ids[::-1]) == first
+    assert _run_demos(namespace, random_order(ids)) == first
+
+
+def random_order(ids):
+    import random
+
+    return random.Random(3).sample(ids, len(ids))
+
+
+def test_the_payoff_shows_the_hand_computed_grads_each_time(demo_output):
+    assert "a: data   2.0   grad   6.0" in demo_output["code-07"]
+    assert "f: data  -2.0   grad   4.0" in demo_output["code-07"]
+
+
+def test_the_seeds_lessons(demo_output):
+    assert "f = 16.0; df/da = -24.0 by backward(), -24.000000 by a central difference" in demo_output["chain"]
+    assert "out._backward remembers self = Value(data=2.0" in demo_output["closure"]
+    assert "x.grad = -3.0, y.grad = 2.0" in demo_output["closure"]
+    assert "a is still the first Value: False" in demo_output["cycles"]
+    pre, right = demo_output["diamond"].splitlines()
+    assert "x.grad = 2.0" in pre and "a.grad = 5.0, x.grad = 5.0" in right
+
+
+# ---- what the messages show ---------------------------------------------------------------
+
+
+def test_a_failure_graph_labels_every_node_with_its_gradient():
+    failed = failure("03.reuse", answers([(REUSE_TWICE, "a.grad += b.grad")])["backprop_reuse_by_hand"])
+    root, highlighted = failed.failure.graph
+    labels = sorted(n.label for n in root.topological_order())
+    assert labels == ["L (dL/dL = 1)", "a (dL/da = 7)", "b (dL/db = 1.5)", "c (dL/dc = 1)"]
+    assert [n.label for n in highlighted] == ["a (dL/da = 7)"]
+
+
+def test_a_rounded_gelu_constant_shows_the_digits_that_differ():
+    failed = failure("03.gelu", answers([("0.044715 * self**3", "0.0447 * self**3")])["Value"])
+    assert "expected: 0.3457140" in str(failed) and "got:      0.3457137" in str(failed)
+
+
+def test_the_prose_is_true_without_the_solutions():
+    prose = "\n".join(c.source for c in _notebook().cells if c.cell_type == "markdown")
+    assert not re.search(r"\bsolution\b|\(below\)", prose, re.IGNORECASE)
+
+
+def test_the_solution_sigmoid_is_as_safe_as_the_engine(ns):
+    for x, s in ((-800.0, 0.0), (800.0, 1.0), (-30.0, math.exp(-30.0) / (1 + math.exp(-30.0)))):
+        y = ns["Value"](x).sigmoid()
+        y.backward()
+        assert y.data == pytest.approx(s, rel=1e-12, abs=1e-300)
+
+
+def test_the_textbook_sigmoid_passes():
+    """The check stays in [-4, 4], where 1 / (1 + exp(-x)) is safe: the formula the prose gives
+    must not fail for overflowing at inputs no exercise asks about."""
+    textbook = answers([(SIGMOID_FORWARD, "    s = 1 / (1 + math.exp(-self.data))\n")])
+    assert outcomes(textbook) == dict.fromkeys(GRADED)
+
+
 # ---- mutants: one typical mistake each ----------------------------------------------------
 
 ADD = "self.grad += 1.0 * out.grad  # local derivative 1"
@@ -340,6 +488,35 @@ PRE_ORDER = (
     "            for parent in v._prev:\n                build_topo(parent)\n            order.append(v)",
     "            order.append(v)\n            for parent in v._prev:\n                build_topo(parent)",
 )
+
+TOPO_HEAD = (
+    'def topological_order(self):\n    """Every Value this one depends on, itself last, each after its parents, each once."""\n'
+    "    ### BEGIN SOLUTION\n    order, visited = [], set()"
+)
+TOPO_DEFAULT_VISITED = (
+    TOPO_HEAD,
+    TOPO_HEAD.replace("(self):", "(self, visited=set()):").replace(", visited = [], set()", " = []"),
+)
+TOPO_DEFAULT_BOTH = (
+    TOPO_HEAD,
+    TOPO_HEAD.replace("(self):", "(self, order=[], visited=set()):").replace(
+        "order, visited = [], set()", "pass"
+    ),
+)
+BACKWARD_OWN_STEP = (
+    "    for node in reversed(self.topological_order()):\n        node._backward()",
+    "    self._backward()",
+)
+GELU_ON_NUMBERS = (
+    "    inner = math.sqrt(2 / math.pi) * (self + 0.044715 * self**3)\n    return 0.5 * self * (1 + inner.tanh())",
+    "    x = self.data\n"
+    "    return Value(0.5 * x * (1 + math.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x**3))), (self,), 'gelu')",
+)
+MANUAL_RETURNS = (
+    "    L.grad = 1.0\n    # L = d * f",
+    "    return 1.0, f.data * 1.0, d.data * 1.0, f.data, f.data, b.data * f.data, a.data * f.data\n    # L = d * f",
+)
+MANUAL_LOCALS = ("    L.grad = 1.0\n    # L = d * f", "    L_grad = 1.0\n    return\n    # L = d * f")
 
 MUTANTS = [
     Mutant(
@@ -511,7 +688,97 @@ MUTANTS = [
         "leaky-zero",
     ),
     Mutant("gelu: wrong constant", NB, "03.gelu", "0.044715 * self**3", "0.44715 * self**3", "gelu-forward"),
+    Mutant(
+        "gelu: a rounded constant", NB, "03.gelu", "0.044715 * self**3", "0.0447 * self**3", "gelu-constant"
+    ),
+    Mutant("gelu: on plain numbers", NB, "03.gelu", *GELU_ON_NUMBERS, "gelu-on-numbers"),
+    Mutant("topo: a mutable default", NB, "03.topo", *TOPO_DEFAULT_VISITED, "state-between-calls"),
+    Mutant("backward: only its own step", NB, "03.backward", *BACKWARD_OWN_STEP, "only-own-backward"),
+    Mutant("pow: x ** n - 1", NB, "03.pow", POW, "n * self.data ** n - 1 * out.grad", "pow-precedence"),
+    Mutant("manual: grads returned", NB, "03.manual", *MANUAL_RETURNS, "grads-returned"),
 ]
+
+# more typical mistakes, checked in this process only (their kernel runs would add little)
+MORE_MUTANTS = [
+    Mutant("topo: both defaults mutable", NB, "03.topo", *TOPO_DEFAULT_BOTH, "state-between-calls"),
+    Mutant(
+        "gelu: on numbers, no children",
+        NB,
+        "03.gelu",
+        GELU_ON_NUMBERS[0],
+        GELU_ON_NUMBERS[1].replace(", (self,), 'gelu')", ")"),
+        "gelu-on-numbers",
+    ),
+    Mutant("gelu: 1 + missing", NB, "03.gelu", "(1 + inner.tanh())", "inner.tanh()", "gelu-one-plus"),
+    Mutant(
+        "+: out.data for out.grad",
+        NB,
+        "03.add_mul",
+        ADD,
+        ADD.replace("out.grad", "out.data"),
+        "out-data-for-grad",
+    ),
+    Mutant(
+        "*: out.data for out.grad",
+        NB,
+        "03.add_mul",
+        MUL_OTHER,
+        MUL_OTHER.replace("out.grad", "out.data"),
+        "out-data-for-grad",
+    ),
+    Mutant(
+        "*: grad for data",
+        NB,
+        "03.add_mul",
+        MUL_SELF,
+        MUL_SELF.replace("other.data", "other.grad"),
+        "grad-for-data",
+    ),
+    Mutant(
+        "*: local derivative missing",
+        NB,
+        "03.add_mul",
+        MUL_SELF,
+        "self.grad += out.grad  # each",
+        "product-local-missing",
+    ),
+    Mutant(
+        "pow: (n * x ** n - 1)", NB, "03.pow", POW, "(n * self.data ** n - 1) * out.grad", "pow-precedence"
+    ),
+    Mutant(
+        "pow: x ** n - 1 without n", NB, "03.pow", POW, "self.data ** n - 1 * out.grad", "pow-no-n-precedence"
+    ),
+    Mutant(
+        "exp: out.data for out.grad",
+        NB,
+        "03.exp",
+        "out.data * out.grad  # d/dx",
+        "out.data * out.data  # d/dx",
+        "out-data-for-grad",
+    ),
+    Mutant(
+        "manual: .grad misspelled",
+        NB,
+        "03.manual",
+        "a.grad = b.data * e.grad",
+        "a.gard = b.data * e.grad",
+        "grad-misspelled",
+    ),
+    Mutant("manual: local variables", NB, "03.manual", *MANUAL_LOCALS, "grads-not-set"),
+    Mutant(
+        "reuse: grads returned",
+        NB,
+        "03.reuse",
+        "    L.grad = 1.0\n    # L = c + a",
+        "    return 1.0\n    # L = c + a",
+        "grads-returned",
+    ),
+]
+
+
+@pytest.mark.parametrize("mutant", MORE_MUTANTS, ids=lambda m: m.name)
+def test_more_mutants_are_caught_by_their_check_alone(mutant):
+    test_mutant_is_caught_by_its_check_alone(mutant)
 
 
 @pytest.mark.parametrize("mutant", MUTANTS, ids=lambda m: m.name)
@@ -529,8 +796,12 @@ TANH_BODY = (
     '    t = math.tanh(self.data)\n    out = Value(t, (self,), "tanh")\n\n    def _backward():\n'
     "        self.grad += (1 - t**2) * out.grad\n\n    out._backward = _backward\n    return out\n"
 )
+SIGMOID_FORWARD = (
+    "    x = self.data\n    # two forms of the same number, so that math.exp never sees a large positive argument\n"
+    "    s = 1 / (1 + math.exp(-x)) if x >= 0 else math.exp(x) / (1 + math.exp(x))\n"
+)
 SIGMOID_BODY = (
-    '    s = 1 / (1 + math.exp(-self.data))\n    out = Value(s, (self,), "sigmoid")\n\n    def _backward():\n'
+    SIGMOID_FORWARD + '    out = Value(s, (self,), "sigmoid")\n\n    def _backward():\n'
     "        self.grad += s * (1 - s) * out.grad\n\n    out._backward = _backward\n    return out\n"
 )
 SUB_BODY = (

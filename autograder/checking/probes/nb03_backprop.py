@@ -10,7 +10,8 @@ the operations of earlier exercises done right (isolation)."""
 from __future__ import annotations
 
 from ..isolation.scalar_value import arithmetic, mirror, patched, reachable
-from ..kit.observe import piece, plain
+from ..kit.observe import piece, plain, type_name
+from ..methods import cells_to_rerun, lost
 
 # the operations of each exercise, in the notebook's order; a check swaps in correct versions
 # of the earlier ones (isolation.op_<exercise>), and the student's own are used for the rest
@@ -38,9 +39,14 @@ class Node:
         return f"Node(data={self.data}, grad={self.grad}, label={self.label!r})"
 
 
-def _refused(cls, method=None):
+def _refused(cls, method=None, needs=()):
+    """Why the check cannot run: not a class, a method missing, or the class defined again
+    (its cell run again) without the methods of `needs` that later cells had added to it."""
     if not isinstance(cls, type):
         return {"refused": ["class", type(cls).__name__]}
+    gone = lost(cls)
+    if any(name in (method, *needs) for name in gone):
+        return {"refused": ["lost", cls.__name__, cells_to_rerun(cls, gone)]}
     if method and not callable(getattr(cls, method, None)):
         return {"refused": ["method", method]}
     return None
@@ -50,8 +56,11 @@ def _by_hand(fn, name, case):
     if not callable(fn):
         return {"refused": ["function", name, type(fn).__name__]}
     nodes = [Node(data, row[3]) for row, data in zip(case["graph"], case["data"])]
-    fn(*nodes)
-    return {"grads": [plain(n.grad) for n in nodes]}
+    returned = fn(*nodes)
+    # attributes the function set besides grad (a.gard = ...), by name
+    added = sorted({name for n in nodes for name in vars(n)} - {"data", "grad", "label", "_prev", "_op"})
+    seen = {"grads": [plain(n.grad) for n in nodes], "set": added}
+    return seen if returned is None else {**seen, "returned": type_name(returned)}
 
 
 def manual(student, case):
@@ -74,9 +83,9 @@ def _exercise(expr):
 def operation(student, case):
     """03.add_mul, 03.sub ... 03.gelu: out's value, whether it reaches each input, the inputs'
     grads after out.grad = upstream and a backward pass; {"composed": x}: x.gelu()'s graph."""
-    if refused := _refused(Value := student.Value):
-        return refused
     own = list(EXERCISES).index(_exercise(expr := case.get("expr", "x.gelu()")))
+    if refused := _refused(Value := student.Value, needs=EXERCISES[list(EXERCISES)[own]]):
+        return refused
     rules = {
         name: rule for group in list(EXERCISES)[:own] for name, rule in piece(f"op_{group}").RULES.items()
     }
@@ -92,12 +101,18 @@ def operation(student, case):
         if not isinstance(out, Value):
             return {"returned": type(out).__name__}
         data, reached = plain(out.data), reachable(out)
+        if own == list(EXERCISES).index("gelu"):  # what it is built from
+            built = piece("scalar_order").topological_order(out)
+            shape = {"nodes": len(built), "ops": [str(getattr(n, "_op", "")) for n in built]}
+        else:
+            shape = {}
         out.grad = case["upstream"]
         if own:  # the graph may have many nodes: a correct backward pass
             piece("scalar_backward").propagate(out)
         else:  # + and * make one node each
             out._backward()
-        return {"data": data, "reached": [id(x) in reached for x in xs], "grads": [plain(x.grad) for x in xs]}
+        grads = [plain(x.grad) for x in xs]
+        return {"data": data, "reached": [id(x) in reached for x in xs], "grads": grads, **shape}
 
 
 def topo(student, case):
@@ -108,7 +123,12 @@ def topo(student, case):
     if not isinstance(got, (list, tuple)):
         return {"returned": type(got).__name__}
     index = {id(n): i for i, n in enumerate(nodes)}  # an object not in the graph: its name
-    return {"order": [index.get(id(x), str(getattr(x, "label", "") or repr(x))) for x in got]}
+    named = lambda order: [index.get(id(x), str(getattr(x, "label", "") or repr(x))) for x in order]  # noqa: E731
+    seen = named(got)
+    again = nodes[-1].topological_order()  # a second call on the same graph: the same order?
+    if again is got or not isinstance(again, (list, tuple)):
+        return {"order": seen, "again": "the same list" if again is got else type(again).__name__}
+    return {"order": seen, "again": named(again)}
 
 
 def backward(student, case):
@@ -117,7 +137,9 @@ def backward(student, case):
     # the student's topological_order is checked by 03.topo; here a correct one stands in for it
     order = piece("scalar_order").topological_order
     with patched(student.Value, {"topological_order": order}):
-        nodes = mirror(student.Value, case)
+        nodes, called = mirror(student.Value, case), []
+        for i, node in enumerate(nodes):  # which nodes' _backward backward() calls, in order
+            node._backward = lambda step=node._backward, i=i: (called.append(i), step())[1]
         for _ in range(case.get("passes", 1)):
             nodes[-1].backward()
-    return {"grads": [plain(n.grad) for n in nodes]}
+    return {"grads": [plain(n.grad) for n in nodes], "called": called}

@@ -59,17 +59,28 @@ def guarded(verdict):
 
     def judged(case, observation):
         if "refused" in observation:
-            return Failure(REFUSED[observation["refused"][0]].format(*observation["refused"][1:]))
+            kind, *fields = observation["refused"]
+            return _defined_again(*fields) if kind == "lost" else Failure(REFUSED[kind].format(*fields))
         return verdict(case, observation)
 
     return judged
 
 
-def _drawn(nodes, grads, notes):
-    """The graph to draw: reference nodes holding the grads observed, `notes` by node index."""
-    for node, grad in zip(nodes, grads):
+def _defined_again(name, cells):
+    """The class's cell was run again after the cells that added methods to it."""
+    what = f"{name} was defined again (its cell was run again) and lost the methods later cells added to it"
+    groups = "; ".join(" and ".join(cell) for cell in cells)
+    return Failure(what, mistakes=M("class-defined-again", cells=groups, name=name))
+
+
+def _drawn(nodes, grads, truth, wrong):
+    """The graph to draw: reference nodes holding the grads observed, every one labelled with
+    the grad it should hold, the `wrong` ones (indices) highlighted."""
+    out = nodes[-1].label
+    for node, grad, should in zip(nodes, grads, truth):
         node.grad = grad if isinstance(grad, float) else math.nan
-    return nodes[-1], {nodes[i]: note for i, note in notes.items()}
+        node.label = f"{node.label} (d{out}/d{node.label} = {fmt(should)})"
+    return nodes[-1], {nodes[i]: "this grad is wrong" for i in wrong}
 
 
 # ---- 03.manual and 03.reuse: backpropagation by hand -------------------------------------
@@ -101,6 +112,19 @@ def _reuse_mistakes(name, v, g):
     return [(M("product-operands-swapped"), v["b"]), (upstream, x)] if name == "b" else []
 
 
+def _grads_not_set(observation):
+    """(what, mistake) when the function set other attributes, or none, or returned its grads."""
+    attributes, returned = observation.get("set", []), observation.get("returned")
+    if attributes:
+        shown = ", ".join(f".{name}" for name in attributes)
+        return f"your function set {shown} on the nodes", M("grad-misspelled", attributes=shown)
+    if any(grad != 0.0 for grad in observation["grads"]):
+        return None
+    if returned:
+        return f"every .grad is still 0, and your function returned a {returned}", M("grads-returned")
+    return "every .grad is still 0: your function set none of them", M("grads-not-set")
+
+
 def _by_hand(case, observation, order, mistakes, said, manual):
     """Each grad, in `order`, against a finite difference of L in that node. 03.manual also
     wants numbers and highlights every wrong node; 03.reuse highlights the one it names."""
@@ -109,6 +133,8 @@ def _by_hand(case, observation, order, mistakes, said, manual):
     forced = lambda i, t: reference_graph([*spec[:i], ["", [], t, ""], *spec[i + 1 :]])[-1].data  # noqa: E731
     truth = [central_difference(lambda t, i=i: forced(i, t), n.data) for i, n in enumerate(nodes)]
     wrong = [i for i in range(len(nodes)) if not close(got[i], truth[i], **NUMERIC)]
+    if wrong and (unset := _grads_not_set(observation)):
+        return Failure(unset[0], said, mistakes=unset[1])
     for i, name in ((label.index(name), name) for name in order):
         if manual and not isinstance(got[i], float):
             kind = got[i]["type"] if isinstance(got[i], dict) else type(got[i]).__name__
@@ -119,10 +145,8 @@ def _by_hand(case, observation, order, mistakes, said, manual):
         if isinstance(named, list):
             otherwise = M("grads-typed-in" if manual else "grads-from-data")
             named = matching(got[i], named, expected=truth[i], **NUMERIC) or otherwise
-        shown = [j for j in wrong if j == i or manual and isinstance(got[j], float)]
-        notes = {j: f"finite difference {fmt(truth[j])}" for j in shown}
         what = f"{name}.grad = dL/d{name} is wrong (checked against a finite difference)"
-        return Failure(what, said, fmt(truth[i]), fmt(got[i]), named, _drawn(nodes, got, notes))
+        return Failure(what, said, fmt(truth[i]), fmt(got[i]), named, _drawn(nodes, got, truth, wrong))
     return None
 
 
@@ -157,10 +181,14 @@ def add_mul(case, observation):
     for name, own, local, before, got in list(inputs)[: 2 if "b" in expr else 1]:
         if close(got, expected := before + u * local, **EXACT):
             continue
+        other_grad = case["before"][1 - "ab".index(name)] if "b" in expr else None
         candidates = [
             (M("product-operands-swapped"), before + own * u if product else None),
             (M("overwrite-not-accumulate"), (own if square else local) * u),
             (M("missing-upstream"), before + local),
+            (M("out-data-for-grad"), before + local * out.data),
+            (M("product-local-missing"), before + u * (2 if square else 1) if "*" in expr else None),
+            (M("grad-for-data"), before + other_grad * u if product and other_grad is not None else None),
             (M("not-passed"), before),
         ]
         return Failure(
@@ -195,6 +223,13 @@ def topo(case, observation):
     if "returned" in observation:
         what = f"topological_order() should return a list of Values, got {observation['returned']}"
         return Failure(what, said)
+    if (again := observation.get("again", got)) != got:
+        what = "topological_order() answered differently when called again on the same graph"
+        if again == "the same list":
+            twice = f"the list of the first call again, now with {len(got)} entries or more"
+        else:
+            twice = f"{len(got)} entries, then {len(again) if isinstance(again, list) else again}"
+        return Failure(what, said, "the same order each time, in a new list", twice, M("state-between-calls"))
     right = [nodes.index(n) for n in nodes[-1].topological_order()]
     name = lambda i: i if isinstance(i, str) else nodes[i].label  # noqa: E731 (a str: not in the graph)
     for i in got:
@@ -253,13 +288,15 @@ def backward(case, observation):
     if not (wrong := [i for i in order if not close(got[i], expected[i], **EXACT)]):
         return None
     first, twice = wrong[-1], passes == 2  # the first wrong one from the output back
+    only_own = not twice and observation.get("called") == [len(nodes) - 1]  # its own step only
+    named = M("only-own-backward") if only_own else first_matching(got, mistakes, **EXACT)
     return Failure(
         f"after {'two backward() calls' if twice else 'backward()'}: {nodes[first].label}.grad is wrong",
         describe(case, nodes) + (", backward() called twice" if twice else ""),
         fmt(expected[first]),
         fmt(got[first]),
-        first_matching(got, mistakes, **EXACT) or M("backward-unexplained"),
-        _drawn(nodes, got, {i: f"should be {fmt(expected[i])}" for i in wrong}),
+        named or M("backward-unexplained"),
+        _drawn(nodes, got, expected, wrong),
     )
 
 
@@ -281,7 +318,7 @@ LOCAL = {  # operation: {input: {mistake: the local derivative it takes instead 
     "x - y": {"x": {"sub-sign": "-1.0"}, "y": {"sub-sign": "1.0"}},
     "x - k": {"x": {"sub-sign": "-1.0"}},
     "k - x": {"x": {"sub-sign": "1.0"}},
-    "x ** n": {"x": {**POW, "pow-times-n-minus-1": "(n - 1) * x ** (n - 1)"}},
+    "x ** n": {"x": {**POW, "pow-times-n-minus-1": "(n - 1) * x ** (n - 1)", "pow-precedence": "n*x**n - 1"}},
     "x / y": {"x": {"div-times": "y"}, "y": {"div-sign": "x / y**2", "div-no-x": "-1 / y**2"}},
     "x / k": {"x": {"div-times": "k"}},
     "k / x": {"x": {"div-sign": "k / x**2", "div-no-x": "-1 / x**2"}},
@@ -292,6 +329,9 @@ LOCAL = {  # operation: {input: {mistake: the local derivative it takes instead 
     "x.leaky_relu(k)": {"x": {**LEAKY_LOCAL, "leaky-condition": "k if x > 0 else 1.0"}},
 }
 LOCAL["x.leaky_relu()"] = LOCAL["x.leaky_relu(k)"]  # with k = 0.01
+ADDED = {  # operation: {input: {mistake: what it adds to the input's grad, u being out.grad}}
+    "x ** n": {"x": {"pow-precedence": "n * x**n - 1 * u", "pow-no-n-precedence": "x**n - 1 * u"}},
+}
 FORWARD = {  # operation: {mistake: the value it computes instead}
     "-x": {"neg-forward": "x"},
     "x - y": {"operands-reversed": "y - x", "plus-for-minus": "x + y"},
@@ -304,7 +344,14 @@ FORWARD = {  # operation: {mistake: the value it computes instead}
     "x.sigmoid()": {"sigmoid-minus-x": "1 / (1 + exp(x))"},
     "x.leaky_relu(k)": {"leaky-forward-relu": "max(x, 0.0)"},
     "x.leaky_relu()": {"leaky-forward-relu": "max(x, 0.0)", "leaky-default": "0.1 * x"},
-    "x.gelu()": {"gelu-exact": "0.5 * x * (1 + erf(x / sqrt(2)))", "gelu-half": f"2 * {GELU}"},
+    "x.gelu()": {
+        "gelu-exact": "0.5 * x * (1 + erf(x / sqrt(2)))",
+        "gelu-half": f"2 * {GELU}",
+        "gelu-one-plus": GELU.replace("(1 + tanh", "(tanh"),
+        "gelu-sqrt": GELU.replace("sqrt(2 / pi)", "(2 / pi)"),
+        "gelu-scale": GELU.replace("sqrt(2 / pi) * ", ""),
+        "gelu-cube": GELU.replace("x**3", "x**2"),
+    },
 }
 
 
@@ -315,6 +362,35 @@ def _at(formula, values):
 
 def _predicted(formulas, values, expr=None):
     return [(M(key, expr=expr, instead=f), _at(f, values)) for key, f in formulas.items()]
+
+
+def apart(expected, got):
+    """Both numbers with the digits it takes to tell them apart (0.345714 vs 0.345714 is no help)."""
+    if not (isinstance(expected, float) and isinstance(got, float)):
+        return fmt(expected), fmt(got)
+    digits = next((d for d in range(6, 18) if f"{expected:.{d}g}" != f"{got:.{d}g}"), 17)
+    return f"{expected:#.{digits}g}", f"{got:#.{digits}g}"
+
+
+def _composed(observation):
+    """gelu's graph is made of other operations, with a tanh among them."""
+    return observation["nodes"] >= 5 and "tanh" in observation["ops"]
+
+
+def _locals(case):
+    """The local derivative of the case's operation in each of its Value inputs, by finite differences."""
+    expr, values = case["expr"], case["values"]
+    formula = VALUE.get(expr, expr)
+    return [
+        central_difference(lambda t, name=name: _at(formula, {**values, name: t}), values[name])
+        for name in (n for n in "xy" if n in values)
+    ]
+
+
+def _gradients_right(case, observation):
+    upstream, grads = case["upstream"], observation["grads"]
+    pairs = zip(grads, case["before"], _locals(case))
+    return all(close(got, before + upstream * local, **NUMERIC) for got, before, local in pairs)
 
 
 @guarded
@@ -330,18 +406,24 @@ def operation(case, observation):
         return Failure(f"{expr} should return a Value, got {observation['returned']}", given)
     if not close(data, truth := _at(VALUE.get(expr, expr), values), **EXACT):
         found = matching(data, _predicted(FORWARD.get(expr, {}), values, expr), expected=truth, **EXACT)
-        found = found or (M("gelu-forward") if expr == "x.gelu()" else None)
-        return Failure(f"the forward value of {expr} is wrong", given, fmt(truth), fmt(data), found)
+        if expr == "x.gelu()" and not found:
+            found = M("gelu-constant" if close(data, truth, rel=1e-2) else "gelu-forward")
+        return Failure(f"the forward value of {expr} is wrong", given, *apart(truth, data), found)
+    if "nodes" in observation and not _composed(observation) and not _gradients_right(case, observation):
+        what = "gelu's result does not lead back to x through Value operations, so no gradient can flow"
+        return Failure(what, given, mistakes=M("gelu-on-numbers"))
     for name in (name for name, reached in zip(names, observation["reached"]) if not reached):
         what = f"the result of {expr} does not remember {name}: {name} is not among its children (_prev), "
         return Failure(what + "so backward() could never reach it", given, mistakes=M("forgets-inputs"))
-    for name, before, got in zip(names, case["before"], observation["grads"]):
-        local = central_difference(lambda t: _at(VALUE.get(expr, expr), {**values, name: t}), values[name])
+    for name, before, got, local in zip(names, case["before"], observation["grads"], _locals(case)):
         if close(got, expected := before + u * local, **NUMERIC):
             continue
         own = _predicted(LOCAL.get(expr, {}).get(name, {}), values)
         wrong = [(m, None if w is None else before + u * w) for m, w in own]
+        added = _predicted(ADDED.get(expr, {}).get(name, {}), {**values, "u": u})
+        wrong += [(m, before + w) for m, w in added]
         generic = [(M("overwrite-not-accumulate"), u * local), (M("missing-upstream"), before + local)]
+        generic.append((M("out-data-for-grad"), before + data * local))
         return Failure(
             f"the gradient of {expr} with respect to {name} is wrong",
             f"{given}; before the backward pass {name}.grad = {fmt(before)} and out.grad = {fmt(u)}",
