@@ -73,14 +73,14 @@ def _defined_again(name, cells):
     return Failure(what, mistakes=M("class-defined-again", cells=groups, name=name))
 
 
-def _drawn(nodes, grads, truth, wrong):
+def _drawn(nodes, grads, truth, wrong, source="should be"):
     """The graph to draw: reference nodes holding the grads observed, every one labelled with
-    the grad it should hold, the `wrong` ones (indices) highlighted."""
+    the grad it should hold, the `wrong` ones (indices) highlighted with where that came from."""
     out = nodes[-1].label
     for node, grad, should in zip(nodes, grads, truth):
         node.grad = grad if isinstance(grad, float) else math.nan
         node.label = f"{node.label} (d{out}/d{node.label} = {fmt(should)})"
-    return nodes[-1], {nodes[i]: "this grad is wrong" for i in wrong}
+    return nodes[-1], {nodes[i]: f"wrong: {source} {fmt(truth[i])}" for i in wrong}
 
 
 # ---- 03.manual and 03.reuse: backpropagation by hand -------------------------------------
@@ -146,7 +146,7 @@ def _by_hand(case, observation, order, mistakes, said, manual):
             otherwise = M("grads-typed-in" if manual else "grads-from-data")
             named = matching(got[i], named, expected=truth[i], **NUMERIC) or otherwise
         what = f"{name}.grad = dL/d{name} is wrong (checked against a finite difference)"
-        return Failure(what, said, fmt(truth[i]), fmt(got[i]), named, _drawn(nodes, got, truth, wrong))
+        return Failure(what, said, fmt(truth[i]), fmt(got[i]), named, _drawn(nodes, got, truth, wrong, "finite difference"))
     return None
 
 
