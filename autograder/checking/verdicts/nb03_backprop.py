@@ -146,7 +146,8 @@ def _by_hand(case, observation, order, mistakes, said, manual):
             otherwise = M("grads-typed-in" if manual else "grads-from-data")
             named = matching(got[i], named, expected=truth[i], **NUMERIC) or otherwise
         what = f"{name}.grad = dL/d{name} is wrong (checked against a finite difference)"
-        return Failure(what, said, fmt(truth[i]), fmt(got[i]), named, _drawn(nodes, got, truth, wrong, "finite difference"))
+        drawn = _drawn(nodes, got, truth, wrong, "finite difference")
+        return Failure(what, said, fmt(truth[i]), fmt(got[i]), named, drawn)
     return None
 
 
