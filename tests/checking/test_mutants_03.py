@@ -700,6 +700,23 @@ MUTANTS = [
 
 # more typical mistakes, checked in this process only (their kernel runs would add little)
 MORE_MUTANTS = [
+    Mutant("pow: ^ for **", NB, "03.pow", POW, "n * self.data ^ (n - 1) * out.grad", "xor-for-power"),
+    Mutant(
+        "gelu: math.tanh of a Value",
+        NB,
+        "03.gelu",
+        "(1 + inner.tanh())",
+        "(1 + math.tanh(inner))",
+        "math-on-value",
+    ),
+    Mutant(
+        "exp: math.exp of a Value",
+        NB,
+        "03.exp",
+        "math.exp(self.data), (self,)",
+        "math.exp(self), (self,)",
+        "math-on-value",
+    ),
     Mutant("topo: both defaults mutable", NB, "03.topo", *TOPO_DEFAULT_BOTH, "state-between-calls"),
     Mutant(
         "gelu: on numbers, no children",

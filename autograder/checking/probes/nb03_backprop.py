@@ -10,7 +10,7 @@ the operations of earlier exercises done right (isolation)."""
 from __future__ import annotations
 
 from ..isolation.scalar_value import arithmetic, mirror, patched, reachable
-from ..kit.observe import piece, plain, type_name
+from ..kit.observe import attempt, piece, plain, type_name
 from ..methods import cells_to_rerun, lost
 
 # the operations of each exercise, in the notebook's order; a check swaps in correct versions
@@ -90,29 +90,34 @@ def operation(student, case):
         name: rule for group in list(EXERCISES)[:own] for name, rule in piece(f"op_{group}").RULES.items()
     }
     with arithmetic(Value, rules):
-        if "composed" in case:
-            nodes = piece("scalar_order").topological_order(Value(case["composed"]).gelu())
-            return {"nodes": len(nodes), "ops": [str(getattr(n, "_op", "")) for n in nodes]}
-        names = [name for name in ("a", "b", "x", "y") if name in case["values"]]
-        xs = [Value(case["values"][name]) for name in names]
-        for x, label, before in zip(xs, names, case["before"]):
-            x.label, x.grad = label, before
-        out = evaluate(expr, {**case["values"], **dict(zip(names, xs))})
-        if not isinstance(out, Value):
-            return {"returned": type(out).__name__}
-        data, reached = plain(out.data), reachable(out)
-        if own == list(EXERCISES).index("gelu"):  # what it is built from
-            built = piece("scalar_order").topological_order(out)
-            shape = {"nodes": len(built), "ops": [str(getattr(n, "_op", "")) for n in built]}
-        else:
-            shape = {}
-        out.grad = case["upstream"]
-        if own:  # the graph may have many nodes: a correct backward pass
-            piece("scalar_backward").propagate(out)
-        else:  # + and * make one node each
-            out._backward()
-        grads = [plain(x.grad) for x in xs]
-        return {"data": data, "reached": [id(x) in reached for x in xs], "grads": grads, **shape}
+        seen, error = attempt(_operation, Value, case, expr, own)
+    return seen if error is None else {"raised": error, "in": expr}  # the verdict may know why
+
+
+def _operation(Value, case, expr, own):
+    if "composed" in case:
+        nodes = piece("scalar_order").topological_order(Value(case["composed"]).gelu())
+        return {"nodes": len(nodes), "ops": [str(getattr(n, "_op", "")) for n in nodes]}
+    names = [name for name in ("a", "b", "x", "y") if name in case["values"]]
+    xs = [Value(case["values"][name]) for name in names]
+    for x, label, before in zip(xs, names, case["before"]):
+        x.label, x.grad = label, before
+    out = evaluate(expr, {**case["values"], **dict(zip(names, xs))})
+    if not isinstance(out, Value):
+        return {"returned": type(out).__name__}
+    data, reached = plain(out.data), reachable(out)
+    if own == list(EXERCISES).index("gelu"):  # what it is built from
+        built = piece("scalar_order").topological_order(out)
+        shape = {"nodes": len(built), "ops": [str(getattr(n, "_op", "")) for n in built]}
+    else:
+        shape = {}
+    out.grad = case["upstream"]
+    if own:  # the graph may have many nodes: a correct backward pass
+        piece("scalar_backward").propagate(out)
+    else:  # + and * make one node each
+        out._backward()
+    grads = [plain(x.grad) for x in xs]
+    return {"data": data, "reached": [id(x) in reached for x in xs], "grads": grads, **shape}
 
 
 def topo(student, case):

@@ -365,6 +365,12 @@ def _predicted(formulas, values, expr=None):
     return [(M(key, expr=expr, instead=f), _at(f, values)) for key, f in formulas.items()]
 
 
+RAISED = {  # what an error's message says: the mistake behind it
+    "for ^:": "xor-for-power",
+    "must be real number, not": "math-on-value",
+}
+
+
 def apart(expected, got):
     """Both numbers with the digits it takes to tell them apart (0.345714 vs 0.345714 is no help)."""
     if not (isinstance(expected, float) and isinstance(got, float)):
@@ -403,6 +409,11 @@ def operation(case, observation):
         return Failure(what, mistakes=M("gelu-not-composed"))
     expr, values, u, data = case["expr"], case["values"], case["upstream"], observation.get("data")
     given, names = ", ".join(f"{k} = {fmt(v)}" for k, v in values.items()), [n for n in "xy" if n in values]
+    if "raised" in observation:
+        error = observation["raised"]
+        why = next((key for text, key in RAISED.items() if text in error["message"]), "raised-in-operation")
+        where = f" ({error['where']})" if error.get("where") else ""
+        return Failure(f"{expr} raised {error['type']}: {error['message']}{where}", given, mistakes=M(why))
     if "returned" in observation:
         return Failure(f"{expr} should return a Value, got {observation['returned']}", given)
     if not close(data, truth := _at(VALUE.get(expr, expr), values), **EXACT):
