@@ -280,6 +280,44 @@ def test_h_added_to_the_output_is_named(exercise, wrong):
     assert failure(exercise, wrong, hidden=False).key == "nudged-output"
 
 
+def test_gradient_returned_from_inside_the_loop():
+    def returns_early(f, xs, h=1e-6):
+        grads = []
+        for i in range(len(xs)):
+            up, down = list(xs), list(xs)
+            up[i], down[i] = xs[i] + h, xs[i] - h
+            grads.append((f(*up) - f(*down)) / (2 * h))
+            return grads  # one indent too many
+
+    assert failure("01.gradient", returns_early).key == "return-in-loop"
+
+
+def test_gradient_that_moves_a_loop_variable_is_told_f_saw_one_point():
+    def moves_loop_variable(f, xs, h=1e-6):
+        grads = []
+        for x in xs:
+            x += h
+            above = f(*xs)
+            x -= 2 * h
+            grads.append((above - f(*xs)) / (2 * h))
+        return grads
+
+    failed = failure("01.gradient", moves_loop_variable)
+    assert failed.key == "same-list" and "loop variable" in str(failed)
+
+
+@pytest.mark.parametrize(
+    "exercise, wrong",
+    [
+        ("01.forward", lambda f, x, h: (f(x + h) + f(x)) / h),
+        ("01.central", lambda f, x, h: (f(x + h) + f(x - h)) / (2 * h)),
+    ],
+    ids=["forward", "central"],
+)
+def test_values_added_instead_of_subtracted(exercise, wrong):
+    assert failure(exercise, wrong, hidden=False).key == "sum-not-difference"
+
+
 def test_forward_with_f_not_called_or_a_step_to_each_side():
     not_called = failure("01.forward", lambda f, x, h: (f(x + h) - f) / h, hidden=False)
     assert not_called.key == "f-not-called" and "call it on a number" in str(not_called)

@@ -226,6 +226,19 @@ def test_repr_that_prints_or_returns_no_string():
     )
 
 
+def test_an_attribute_under_another_name_is_named():
+    def stores_value(self, data, _children=(), _op="", label=""):
+        self.value, self.grad = float(data), 0.0
+
+    def stores_prev(self, data, _children=(), _op="", label=""):
+        self.data, self.grad, self.prev, self._op, self.label = float(data), 0.0, tuple(_children), _op, label
+
+    as_value = failure("02.value", make_value_class(__init__=stores_value), hidden=False)
+    assert as_value.key == "misnamed" and "stores value" in str(as_value)
+    as_prev = failure("02.graph", make_value_class(__init__=stores_prev), hidden=False)
+    assert as_prev.key == "misnamed" and "stores prev" in str(as_prev) and "`_prev`" in str(as_prev)
+
+
 def test_parents_that_are_not_a_tuple():
     Value = make_value_class()
     no_comma = failure("02.relu", lambda v: Value(max(0.0, v.data), (v), "relu"), Value, hidden=False)

@@ -90,6 +90,7 @@ def node(v, known=()):
         "data": held(v, "data"),
         "grad": held(v, "grad"),
         "missing": [name for name in BOOKKEEPING if name not in book],
+        "stored": sorted(name for name in getattr(v, "__dict__", {}) if name != "_made_with"),
         "parents": parents
         and [[index(known, p), repr(getattr(p, "data", p)), isinstance(p, Real)] for p in parents],
         "_prev": prev,

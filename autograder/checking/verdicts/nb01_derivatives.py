@@ -76,6 +76,7 @@ def _forward_mistakes(f, x, h, exact):
         (MISTAKES("backward-difference", instead="step forward, to x + h"), (f(x) - f(x - h)) / h),
         (MISTAKES("rise-not-divided", rise="f(x + h) - f(x)", run="h to get a slope"), f(x + h) - f(x)),
         (MISTAKES("divided-by-2h"), (f(x + h) - f(x)) / (2 * h)),
+        (MISTAKES("sum-not-difference", rise="f(x + h) - f(x)"), (f(x + h) + f(x)) / h),
         (MISTAKES("both-sides-over-h"), (f(x + h) - f(x - h)) / h),
         (_precedence("f(x + h) - f(x) / h", "f(x)", "(f(x + h) - f(x)) / h"), f(x + h) - f(x) / h),
         (MISTAKES("nudged-output", wrote="(f(x) + h - f(x)) / h"), (f(x) + h - f(x)) / h),
@@ -102,6 +103,7 @@ def _central_mistakes(f, x, h, exact):
         ),
         (MISTAKES("divided-by-h", points="x - h and x + h"), (f(x + h) - f(x - h)) / h),
         (MISTAKES("half-steps"), (f(x + h / 2) - f(x - h / 2)) / h),
+        (MISTAKES("sum-not-difference", rise="f(x + h) - f(x - h)"), (f(x + h) + f(x - h)) / (2 * h)),
         (MISTAKES("sign-reversed", order="f(x + h) - f(x - h)"), (f(x - h) - f(x + h)) / (2 * h)),
         (MISTAKES("rise-not-divided", rise="f(x + h) - f(x - h)", run="2h"), f(x + h) - f(x - h)),
         *_fixed_h(central, f, x, h),
@@ -293,8 +295,12 @@ def gradient(case, observation):
         return Failure(what, given, f"xs still {_vector(xs)} afterwards", f"xs = {_vector(after)}", mistake)
     if not isinstance(got, list) or len(got) != len(xs):
         what = f"numerical_gradient(f, xs, h) should return a list of {len(xs)} numbers, one per input"
-        shown = f"{name}, xs = {_vector(xs)}"
-        return Failure(what, shown, None, observation["returned"]["repr"], MISTAKES("not-a-list"))
+        shown, first = f"{name}, xs = {_vector(xs)}", central(lambda t: f(t, *xs[1:]), xs[0], h)
+        # the first partial alone, as a list of one or a number: returned from inside the loop
+        alone = got[0] if isinstance(got, list) and len(got) == 1 else got
+        early = len(xs) > 1 and isinstance(alone, float) and close(alone, first, rel=1e-7, abs_=1e-12)
+        mistake = MISTAKES("return-in-loop" if early else "not-a-list")
+        return Failure(what, shown, None, observation["returned"]["repr"], mistake)
     if (wrong := first_difference(got, expected := _by(central, f, xs, h), 1e-7, 1e-10)) is None:
         return None
     if observation.get("repeats") and all(g == 0 for g in got):  # f(*up) - f(*down) with up is down

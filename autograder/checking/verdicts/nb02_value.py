@@ -41,10 +41,10 @@ def value(case, o):
         )
     x, data, grad, text = case["x"], o["data"], o["grad"], o["repr"]
     rows = [
-        (not data["has"], "no-data"),
+        (not data["has"], "no-data", _misnamed(o, "data", "no-data")),
         (not data["float"], "data-not-float", "data-not-float" if data["inner"] == x else None),
         (data["value"] != float(x), "data-changed"),
-        (not grad["has"], "no-grad"),
+        (not grad["has"], "no-grad", _misnamed(o, "grad", "no-grad")),
         (not grad["float"] or grad["value"] != 0.0, "grad-not-zero"),
     ]
     if failure := SAY.first(rows, **o, x=x, fx=float(x)):
@@ -61,6 +61,15 @@ def value(case, o):
     ]
     key = next((key for hit, key in keys if hit), "repr-format")  # its message shows braces: not filled
     return SAY("repr", MISTAKES(key), x=x, got=got, want=want) if got != want else None
+
+
+NAMES = {"data", "grad", "_prev", "_op", "label"}  # what draw, backward and the checks read
+
+
+def _misnamed(seen, name, otherwise):
+    """A Value that stores something, but not under the name asked for: say which names it used."""
+    others = [n for n in seen.get("stored", []) if n not in NAMES]
+    return MISTAKES("misnamed", name=name, others=", ".join(others)) if others else otherwise
 
 
 def _repr_crash(x, outcome, printed):
@@ -216,7 +225,7 @@ def graph(case, o):
     attribute = next((a for a in lines if a in leaf["missing"]), None)
     numbers_only = made["parents"] and all(p[2] for p in made["parents"])
     rows = [
-        (attribute, "no-attribute"),
+        (attribute, "no-attribute", _misnamed(leaf, attribute, "no-attribute")),
         (
             leaf["parents"] != [],
             "leaf-has-parents",
