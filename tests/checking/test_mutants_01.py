@@ -453,11 +453,12 @@ MUTANTS = [
         "return f(x + h) - f(x) / h",
         "precedence-rise",
     ),
-    Mutant(
+    Mutant(  # found by its docstring too, so that it can share a kernel run with "forward is central"
         "central without brackets",
         NB,
         "01.central",
-        CENTRAL,
+        '(symmetric) difference estimate of f\'(x) with step h."""\n    ### BEGIN SOLUTION\n    ' + CENTRAL,
+        '(symmetric) difference estimate of f\'(x) with step h."""\n    ### BEGIN SOLUTION\n    '
         "return f(x + h) - f(x - h) / (2 * h)",
         "precedence-rise",
     ),
