@@ -290,6 +290,8 @@ def test_rerunning_the_class_cell_is_named_with_the_cells_to_run_again():
     graph = str(failure("02.graph", rerun["Value"], hidden=False))
     assert "exercise 2's cell" in graph and "exercise 3's cell (value_init)" in graph
     check("02.relu", rerun["value_relu"], rerun["Value"], quiet=True)  # relu is passed in itself
+    compares = failure("02.relu", lambda v: rerun["Value"](max(0, v)), rerun["Value"], hidden=False)
+    assert compares.key == "relu-compares-value"  # its own mistake, not the lost methods
     # re-running the cells it names, in order, puts everything right
     again = notebook_cells(*answers, "02_value", *answers[1:])
     for exercise in ("02.graph", "02.arith", "02.numbers"):

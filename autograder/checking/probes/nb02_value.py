@@ -125,16 +125,19 @@ def isolated(probe):
     def run(student, case):
         if not isinstance(student.Value, type):
             return {"not_a_class": type(student.Value).__name__}
-        lost = [a for a in detached(student.Value) if a != "__init__"]
+        lost = detached(student.Value)
+        # + and * crashing in a class that lost them: the class cell was run again (said by the verdict)
+        explained = case["op"] != "relu" and set(lost) & {"__add__", "__mul__", "__radd__", "__rmul__"}
         with piece("good_constructor").known_good_constructor(student.Value) as Value:
             try:
                 seen = probe(student, Value, case)
+            except NotImplementedError:
+                raise
             except Exception as error:
-                if not lost:
+                if not explained:
                     raise
                 seen = {"error": raised(error)}
-        # a crash of a class that lost methods: the class cell was run again, said by the verdict
-        return {"detached": lost, "error": seen["error"]} if lost and "error" in seen else seen
+        return {"detached": lost, "error": seen["error"]} if explained and "error" in seen else seen
 
     return run
 

@@ -84,32 +84,25 @@ def _repr_crash(x, outcome, printed):
     if kind != "TypeError" or "returned non-string" not in message:
         return None
     returned = error["message"].split("(type ", 1)[-1].rstrip(")")
-    key = (
-        "repr-prints"
-        if printed.strip()
-        else "repr-no-return"
-        if returned == "NoneType"
-        else "repr-not-a-string"
-    )
+    if printed.strip():
+        key = "repr-prints"
+    else:
+        key = "repr-no-return" if returned == "NoneType" else "repr-not-a-string"
     return SAY(key, x=x, printed=printed.strip(), returned=returned)
 
 
 # the cells that attach methods to the class of exercise 1, in notebook order
-ATTACHING_CELLS = {
-    "exercise 2's cell (value_add, value_mul, value_radd, value_rmul)": (
-        "__add__",
-        "__mul__",
-        "__radd__",
-        "__rmul__",
-    ),
-    "exercise 3's cell (value_init)": ("__init__",),
-    "exercise 6's cell (value_relu)": ("relu",),
-}
+ARITHMETIC = ("__add__", "__mul__", "__radd__", "__rmul__")
+ATTACHING_CELLS = [
+    ("exercise 2's cell (value_add, value_mul, value_radd, value_rmul)", ARITHMETIC),
+    ("exercise 3's cell (value_init)", ("__init__",)),
+    ("exercise 6's cell (value_relu)", ("relu",)),
+]
 
 
 def rerun(lost, error=None):
     """The failure of a Value class that lost the methods later cells attached to it."""
-    cells = [cell for cell, attributes in ATTACHING_CELLS.items() if set(attributes) & set(lost)]
+    cells = [cell for cell, attributes in ATTACHING_CELLS if set(attributes) & set(lost)]
     crash = f"{error['type']}: {error['message']}" if error else "so a Value keeps no _prev"
     return SAY("detached", lost=", ".join(lost), cells=", then ".join(cells), crash=crash)
 
