@@ -8,11 +8,12 @@ AssertionError, so nbgrader fails the cell) with the teaching message when not.
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import random
 
-from .exercise import Exercise, get_exercise
+from .exercise import Exercise, all_exercises, exercises_in, get_exercise
 from .kit.failure import CheckFailed, Failure, Mistake, NotAttempted
 from .kit.fmt import fmt_points
 from .kit.observe import raised
@@ -129,9 +130,40 @@ def _publish(exercise_id, failure: Failure):
         )
 
 
-def hint(exercise_id, level=1):
-    """Print hint `level` (1 to 3, each more detailed) for an exercise."""
-    ex = get_exercise(exercise_id)
-    level = max(1, min(int(level), len(ex.hints)))
-    more = f" (hint({exercise_id!r}, {level + 1}) says more)" if level < len(ex.hints) else ""
-    print(f"Hint {level}/{len(ex.hints)} for {exercise_id}: {ex.hints[level - 1]}{more}")
+def hint(exercise_id=None, level=1):
+    """Print hint `level` (1 to 3, each more detailed) for an exercise; hint() lists the ids.
+
+    A mistyped id or level is answered with one line saying what exists, not a traceback."""
+    exercises = all_exercises()
+    if exercise_id is None:
+        notebooks = dict.fromkeys(ex.notebook for ex in exercises.values())
+        listed = "; ".join(", ".join(ex.id for ex in exercises_in(nb)) for nb in notebooks)
+        print(
+            f'The exercises: {listed}. Ask for a hint with hint("01.forward"), a stronger one with hint("01.forward", 2).'
+        )
+        return
+    ex = exercises.get(exercise_id) if isinstance(exercise_id, str) else None
+    if ex is None:
+        print(_unknown_exercise(exercise_id, list(exercises)))
+        return
+    count, note = len(ex.hints), ""
+    if isinstance(level, bool) or not isinstance(level, int):
+        note = f"hint levels are whole numbers, 1 to {count}; {level!r} is not one. "
+        level = 1
+    elif not 1 <= level <= count:
+        note = f"{exercise_id} has {count} hint{'s' if count > 1 else ''} (levels 1 to {count}); here is "
+        note += "the last. " if level > count else "the first. "
+        level = min(max(level, 1), count)
+    more = f" (hint({exercise_id!r}, {level + 1}) says more)" if level < count else ""
+    print(f"{note}Hint {level}/{count} for {exercise_id}: {ex.hints[level - 1]}{more}")
+
+
+def _unknown_exercise(given, ids) -> str:
+    if not isinstance(given, str):
+        return f'hint needs an exercise id in quotes, like hint("01.forward"), not {type(given).__name__}'
+    # "01_forward", "1.forward", "01.Forward": the id written another way
+    spelled = given.strip().lower().replace("_", ".").replace(" ", "")
+    spelled = "0" + spelled if spelled[:1].isdigit() and spelled[1:2] == "." else spelled
+    close = [spelled] if spelled in ids else difflib.get_close_matches(spelled, ids, n=3, cutoff=0.7)
+    maybe = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
+    return f"no exercise is called {given!r}; {maybe}hint() with no arguments lists them all"

@@ -48,9 +48,34 @@ def test_every_exercise_has_one_to_three_hints_of_growing_detail(exercise_id, ca
     assert len(set(ex.hints)) == len(ex.hints) and all(len(h) >= 8 for h in ex.hints)
 
 
-def test_unknown_exercise_lists_the_known_ones():
-    with pytest.raises(KeyError, match="01.central"):
-        hint("01.centre")
+def test_a_mistyped_hint_id_gets_one_line_naming_the_close_ones(capsys):
+    for mistyped, meant in (
+        ("01.centre", "'01.central'"),
+        ("01_forward", "'01.forward'"),
+        ("03.backwards", "'03.backward'"),
+    ):
+        hint(mistyped)  # no traceback
+        said = capsys.readouterr().out
+        assert (
+            said.count("\n") == 1 and f"did you mean {meant}?" in said and "hint() with no arguments" in said
+        )
+    hint(42)
+    assert 'in quotes, like hint("01.forward")' in capsys.readouterr().out
+    hint()
+    listed = capsys.readouterr().out
+    assert "01.forward, 01.central, 01.partials, 01.gradient; 02.value" in listed
+
+
+def test_a_hint_level_out_of_range_says_which_levels_exist(capsys):
+    hint("01.forward", 9)
+    said = capsys.readouterr().out
+    assert "01.forward has 3 hints (levels 1 to 3); here is the last." in said and "Hint 3/3" in said
+    hint("01.forward", 0)
+    assert "here is the first." in capsys.readouterr().out
+    for level in (2.5, "2", None):
+        hint("01.forward", level)
+        said = capsys.readouterr().out
+        assert "hint levels are whole numbers, 1 to 3" in said and "Hint 1/3" in said
 
 
 def test_progress_from_a_students_own_notebooks():

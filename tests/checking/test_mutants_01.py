@@ -7,9 +7,11 @@ The alternatives are other correct answers: every graded cell must pass.
 """
 
 import math
+import sys
 
+import nbformat
 import pytest
-from nbharness import Mutant, failure, mutant_tests
+from nbharness import Mutant, failure, mutant_tests, solution_path
 
 from autograder import NotAttempted, check
 
@@ -99,8 +101,54 @@ def test_central_accepts_equivalent_arithmetic():
 
 
 def test_a_hard_coded_answer_fails_the_hidden_partials():
-    failed = failure("01.partials", lambda a, b, c, h=1e-6: (-3.0, 2.0, 1.0))
-    assert "dd/da is wrong" in str(failed)
+    def hard_coded(a, b, c, h=1e-6):
+        d_of(a + h, b, c)  # it nudges, but then returns the worked example's numbers
+        return -3.0, 2.0, 1.0
+
+    assert "dd/da is wrong" in str(failure("01.partials", hard_coded))
+    assert failure("01.partials", lambda a, b, c, h=1e-6: (-3.0, 2.0, 1.0)).key == "not-nudged"
+
+
+def test_partials_written_from_the_formula_are_not_nudged():
+    analytic = failure("01.partials", lambda a, b, c, h=1e-6: (b, a, 1.0))
+    assert analytic.key == "not-nudged" and "without nudging" in str(analytic)
+    swapped = failure("01.partials", lambda a, b, c, h=1e-6: (a, b, 1.0))  # wrong and not nudged
+    assert swapped.key == "not-nudged" and "dd/da is wrong" in str(swapped)
+
+
+def central_partials(a, b, c, h=1e-6):
+    return (
+        (d_of(a + h, b, c) - d_of(a - h, b, c)) / (2 * h),
+        (d_of(a, b + h, c) - d_of(a, b - h, c)) / (2 * h),
+        (d_of(a, b, c + h) - d_of(a, b, c - h)) / (2 * h),
+    )
+
+
+def own_step_partials(a, b, c, h=1e-6):  # ignores h, but nudges through d_of
+    d, step = d_of(a, b, c), 1e-4
+    return (
+        (d_of(a + step, b, c) - d) / step,
+        (d_of(a, b + step, c) - d) / step,
+        (d_of(a, b, c + step) - d) / step,
+    )
+
+
+def inline_partials(a, b, c, h=1e-6):  # nudges without d_of, with the h it is given
+    d = a * b + c
+    return ((a + h) * b + c - d) / h, (a * (b + h) + c - d) / h, (a * b + c + h - d) / h
+
+
+def backward_partials(a, b, c, h=1e-6):
+    d = d_of(a, b, c)
+    return (d - d_of(a - h, b, c)) / h, (d - d_of(a, b - h, c)) / h, (d - d_of(a, b, c - h)) / h
+
+
+def test_nudged_partials_are_never_taken_for_formulas():
+    # the observation is whether h was used and where d_of was called, not how close the numbers
+    # are, so no seed can reject a nudged answer: 100 hidden checks of 31 cases each, five ways
+    for answer in (partials, central_partials, own_step_partials, inline_partials, backward_partials):
+        for seed in range(100):
+            check("01.partials", answer, hidden=True, seed=seed, quiet=True)
 
 
 def test_partials_must_return_three_numbers():
@@ -123,6 +171,163 @@ def test_gradient_must_not_change_xs_and_must_call_f_with_separate_arguments():
     assert unpacked.key == "call-f-unpacked"
 
 
+def aliased(copy_down):
+    """numerical_gradient whose up and down lists are one list: `copy_down(xs, up)` gives down."""
+
+    def numerical_gradient(f, xs, h=1e-6):
+        grads = []
+        for i in range(len(xs)):
+            up = xs
+            down = copy_down(xs, up)
+            up[i] = xs[i] + h
+            down[i] = xs[i] - h
+            grads.append((f(*up) - f(*down)) / (2 * h))
+        return grads
+
+    return numerical_gradient
+
+
+@pytest.mark.parametrize(
+    "copy_down", [lambda xs, up: xs, lambda xs, up: up], ids=["up = xs; down = xs", "down = up"]
+)
+def test_gradient_with_one_list_for_up_and_down_names_the_aliasing(copy_down):
+    failed = failure("01.gradient", aliased(copy_down))
+    assert failed.key == "same-list" and "all the inputs at once" not in str(failed)
+
+
+def test_gradient_aliasing_variants():
+    def chained_copy(f, xs, h=1e-6):
+        grads = []
+        for i in range(len(xs)):
+            up = down = list(xs)  # one copy, two names
+            up[i] += h
+            down[i] -= h
+            grads.append((f(*up) - f(*down)) / (2 * h))
+        return grads
+
+    def evaluated_between(f, xs, h=1e-6):
+        grads = []
+        for i in range(len(xs)):
+            up = xs
+            up[i] += h
+            above = f(*up)
+            down = xs
+            down[i] -= h  # back where it started
+            grads.append((above - f(*down)) / (2 * h))
+        return grads
+
+    def copied_before_the_loop(f, xs, h=1e-6):
+        grads, up, down = [], list(xs), list(xs)
+        for i in range(len(xs)):
+            up[i], down[i] = xs[i] + h, xs[i] - h
+            grads.append((f(*up) - f(*down)) / (2 * h))
+        return grads
+
+    def nudged_in_place_and_left(f, xs, h=1e-6):
+        grads = []
+        for i in range(len(xs)):
+            xs[i] += h
+            above = f(*xs)
+            xs[i] -= 2 * h
+            grads.append((above - f(*xs)) / (2 * h))
+        return grads
+
+    assert failure("01.gradient", chained_copy).key == "same-list"
+    assert failure("01.gradient", evaluated_between).key == "one-list-between"
+    assert failure("01.gradient", copied_before_the_loop).key == "copied-once"
+    assert failure("01.gradient", nudged_in_place_and_left).key == "xs-changed"
+
+
+@pytest.mark.parametrize(
+    "exercise, wrong",
+    [
+        ("01.forward", lambda f, x, h: f(x + h) - f(x) / h),
+        ("01.central", lambda f, x, h: f(x + h) - f(x - h) / (2 * h)),
+    ],
+    ids=["forward", "central"],
+)
+def test_a_difference_not_in_brackets_is_named_operator_precedence(exercise, wrong):
+    failed = failure(exercise, wrong, hidden=False)
+    assert failed.key == "precedence-rise" and "brackets" in str(failed)
+
+
+def test_precedence_in_partials_and_gradient():
+    def partials_unbracketed(a, b, c, h=1e-6):
+        d = d_of(a, b, c)
+        return d_of(a + h, b, c) - d / h, (d_of(a, b + h, c) - d) / h, (d_of(a, b, c + h) - d) / h
+
+    def gradient_unbracketed(f, xs, h=1e-6):
+        grads = []
+        for i in range(len(xs)):
+            up, down = list(xs), list(xs)
+            up[i], down[i] = xs[i] + h, xs[i] - h
+            grads.append(f(*up) - f(*down) / (2 * h))
+        return grads
+
+    assert failure("01.partials", partials_unbracketed).key == "precedence-rise"
+    assert failure("01.gradient", gradient_unbracketed).key == "precedence-rise"
+
+
+@pytest.mark.parametrize(
+    "exercise, wrong",
+    [
+        ("01.forward", lambda f, x, h: (f(x) + h - f(x)) / h),
+        ("01.central", lambda f, x, h: (f(x) + h - (f(x) - h)) / (2 * h)),
+    ],
+    ids=["forward", "central"],
+)
+def test_h_added_to_the_output_is_named(exercise, wrong):
+    assert failure(exercise, wrong, hidden=False).key == "nudged-output"
+
+
+def test_gradient_returned_from_inside_the_loop():
+    def returns_early(f, xs, h=1e-6):
+        grads = []
+        for i in range(len(xs)):
+            up, down = list(xs), list(xs)
+            up[i], down[i] = xs[i] + h, xs[i] - h
+            grads.append((f(*up) - f(*down)) / (2 * h))
+            return grads  # one indent too many
+
+    assert failure("01.gradient", returns_early).key == "return-in-loop"
+
+
+def test_gradient_that_moves_a_loop_variable_is_told_f_saw_one_point():
+    def moves_loop_variable(f, xs, h=1e-6):
+        grads = []
+        for x in xs:
+            x += h
+            above = f(*xs)
+            x -= 2 * h
+            grads.append((above - f(*xs)) / (2 * h))
+        return grads
+
+    failed = failure("01.gradient", moves_loop_variable)
+    assert failed.key == "same-list" and "loop variable" in str(failed)
+
+
+@pytest.mark.parametrize(
+    "exercise, wrong",
+    [
+        ("01.forward", lambda f, x, h: (f(x + h) + f(x)) / h),
+        ("01.central", lambda f, x, h: (f(x + h) + f(x - h)) / (2 * h)),
+    ],
+    ids=["forward", "central"],
+)
+def test_values_added_instead_of_subtracted(exercise, wrong):
+    assert failure(exercise, wrong, hidden=False).key == "sum-not-difference"
+
+
+def test_forward_with_f_not_called_or_a_step_to_each_side():
+    not_called = failure("01.forward", lambda f, x, h: (f(x + h) - f) / h, hidden=False)
+    assert not_called.key == "f-not-called" and "call it on a number" in str(not_called)
+    both_sides = failure("01.forward", lambda f, x, h: (f(x + h) - f(x - h)) / h, hidden=False)
+    assert both_sides.key == "both-sides-over-h"
+    assert (
+        failure("01.central", lambda f, x, h: 1 / 0, hidden=False).key == "raised"
+    )  # other crashes: as before
+
+
 def test_gradient_names_all_at_once():
     def all_at_once(f, xs, h=1e-6):
         g = (f(*[x + h for x in xs]) - f(*[x - h for x in xs])) / (2 * h)
@@ -135,6 +340,40 @@ def test_gradient_with_exact_derivatives_of_sin_and_exp():
     # the truth of the check: central differences agree with calculus to ~1e-10
     g = gradient(lambda x, y: math.sin(x) * math.exp(y), [0.3, -0.7], 1e-5)
     assert g == pytest.approx([math.cos(0.3) * math.exp(-0.7), math.sin(0.3) * math.exp(-0.7)], rel=1e-8)
+
+
+# ---- the notebook's lessons and credits -----------------------------------------------------
+
+
+def solution_cells():
+    return {c.id: c for c in nbformat.read(solution_path("01_derivatives"), as_version=4).cells}
+
+
+def test_the_zero_slope_at_the_minimum_is_shown():
+    cells = solution_cells()
+    assert "critical point" in cells["critical-md"].source
+    shown = "".join(o.get("text", "") for o in cells["critical-plot"].outputs)
+    assert "f'(2/3) = 0.0" in shown and "f(2/3)  = 3.666667" in shown
+    assert any("image/png" in o.get("data", {}) for o in cells["critical-plot"].outputs)  # the plot
+
+
+def test_the_best_central_step_minimises_the_sum_and_the_equal_errors_step_is_named_apart():
+    eps = sys.float_info.epsilon
+    total = lambda h: h**2 / 6 + eps / h  # noqa: E731  (central truncation + round-off, sizes of order 1)
+    best = min((10 ** (k / 1000) for k in range(-7000, -4000)), key=total)
+    assert best == pytest.approx((3 * eps) ** (1 / 3), rel=1e-2)
+    # the prose: (3 eps)^(1/3) where the sum is smallest, (6 eps)^(1/3) where the two are equal
+    central = solution_cells()["h-explain"].source.split("For the central one", 1)[1]
+    smallest, equal = central.split("(3\\varepsilon)^{1/3}", 1)
+    assert "smallest" in smallest and "equal" in equal and "(6\\varepsilon)^{1/3}" in equal
+
+
+def test_micrograd_and_its_lecture_are_credited():
+    lecture = "The spelled-out intro to neural networks and backpropagation: building"
+    intro = solution_cells()["intro"].source.replace("\n", " ")
+    readme = (solution_path("01_derivatives").parents[2] / "README.md").read_text().replace("\n", " ")
+    for text in (intro, readme[:2000]):  # README: near the top
+        assert "Andrej Karpathy" in text and "github.com/karpathy/micrograd" in text and lecture in text
 
 
 # ---- mutants: one typical mistake each, run in a real kernel -----------------------------
@@ -205,6 +444,33 @@ MUTANTS = [
         "forward-gradient",
     ),
     Mutant("gradient aliases xs", NB, "01.gradient", "up = list(xs)", "up = xs", "aliased-list"),
+    Mutant("gradient: down is up", NB, "01.gradient", "down = list(xs)", "down = up", "same-list"),
+    Mutant(
+        "forward without brackets",
+        NB,
+        "01.forward",
+        FORWARD,
+        "return f(x + h) - f(x) / h",
+        "precedence-rise",
+    ),
+    Mutant(  # found by its docstring too, so that it can share a kernel run with "forward is central"
+        "central without brackets",
+        NB,
+        "01.central",
+        '(symmetric) difference estimate of f\'(x) with step h."""\n    ### BEGIN SOLUTION\n    ' + CENTRAL,
+        '(symmetric) difference estimate of f\'(x) with step h."""\n    ### BEGIN SOLUTION\n    '
+        "return f(x + h) - f(x - h) / (2 * h)",
+        "precedence-rise",
+    ),
+    Mutant(
+        "partials from the formula",
+        NB,
+        "01.partials",
+        "d = d_of(a, b, c)\n    dd_da = (d_of(a + h, b, c) - d) / h\n    dd_db = (d_of(a, b + h, c) - d) / h\n"
+        "    dd_dc = (d_of(a, b, c + h) - d) / h\n    return dd_da, dd_db, dd_dc",
+        "return b, a, 1.0",
+        "not-nudged",
+    ),
     Mutant(
         "gradient over h",
         NB,
@@ -230,8 +496,9 @@ ALTERNATIVES = {
             "        below = f(*xs)\n        xs[i] = old\n        grads.append((above - below) / (2 * h))",
         ),
     ],
-    "distance between the points, gradient from central_difference": [
+    "distance between the points, partials with a step of their own, gradient from central_difference": [
         (CENTRAL, "return (f(x + h) - f(x - h)) / ((x + h) - (x - h))"),
+        ("dd_db = (d_of(a, b + h, c) - d) / h", "dd_db = (d_of(a, b + 1e-4, c) - d) / 1e-4"),
         (
             "    grads = []\n    for i in range(len(xs)):",
             "    def along(i):\n        return lambda t: f(*xs[:i], t, *xs[i + 1 :])\n\n"

@@ -6,8 +6,9 @@ a real kernel: exactly the graded cell of the broken exercise must fail, naming
 the mistake (by its key). The alternatives are other correct answers: every graded cell passes.
 """
 
+import nbformat
 import pytest
-from nbharness import Mutant, failure, mutant_tests
+from nbharness import Mutant, failure, mutant_tests, solution_path
 
 from autograder import NotAttempted, check
 
@@ -198,6 +199,110 @@ def test_relu_mistakes():
     assert key(lambda v: Value(max(0.0, v.data), (v,), "ReLU")) == "wrong-op"
 
 
+def test_repr_that_prints_or_returns_no_string():
+    def prints(self):
+        print(f"Value(data={self.data}, grad={self.grad})")
+
+    printed = failure("02.value", make_value_class(__repr__=prints), hidden=False)
+    assert printed.key == "repr-prints" and "instead of returning" in str(printed)
+    pieces = failure(
+        "02.value", make_value_class(__repr__=lambda self: ("Value(data=", self.data)), hidden=False
+    )
+    assert pieces.key == "repr-not-a-string" and "tuple" in str(pieces)
+    assert (
+        failure("02.value", make_value_class(__repr__=lambda self: None), hidden=False).key
+        == "repr-no-return"
+    )
+    braces = make_value_class(__repr__=lambda self: "Value(data={self.data}, grad={self.grad})")
+    assert failure("02.value", braces, hidden=False).key == "repr-not-f-string"
+    joined = make_value_class(__repr__=lambda self: "Value(data=" + self.data + ")")
+    assert failure("02.value", joined, hidden=False).key == "repr-concatenates"
+
+    def without_self(self):
+        return f"Value(data={data}, grad={grad})"  # noqa: F821
+
+    assert (
+        failure("02.value", make_value_class(__repr__=without_self), hidden=False).key == "repr-without-self"
+    )
+
+
+def test_an_attribute_under_another_name_is_named():
+    def stores_value(self, data, _children=(), _op="", label=""):
+        self.value, self.grad = float(data), 0.0
+
+    def stores_prev(self, data, _children=(), _op="", label=""):
+        self.data, self.grad, self.prev, self._op, self.label = float(data), 0.0, tuple(_children), _op, label
+
+    as_value = failure("02.value", make_value_class(__init__=stores_value), hidden=False)
+    assert as_value.key == "misnamed" and "stores value" in str(as_value)
+    as_prev = failure("02.graph", make_value_class(__init__=stores_prev), hidden=False)
+    assert as_prev.key == "misnamed" and "stores prev" in str(as_prev) and "`_prev`" in str(as_prev)
+
+
+def test_parents_that_are_not_a_tuple():
+    Value = make_value_class()
+    no_comma = failure("02.relu", lambda v: Value(max(0.0, v.data), (v), "relu"), Value, hidden=False)
+    assert no_comma.key == "missing-comma" and "(self,)" in str(no_comma)
+    of_data = failure("02.relu", lambda v: Value(max(0.0, v.data), (v.data,), "relu"), Value, hidden=False)
+    assert of_data.key == "parents-are-numbers"
+
+    def add_unpacked(self, other):
+        return type(self)(self.data + other.data, self, other, "+")
+
+    assert (
+        failure("02.arith", make_value_class(__add__=add_unpacked), hidden=False).key == "parents-not-a-tuple"
+    )
+
+    def add_swapped(self, other):
+        return type(self)(self.data + other.data, "+", (self, other))
+
+    assert failure("02.arith", make_value_class(__add__=add_swapped), hidden=False).key == "swapped-arguments"
+    swapped = failure("02.relu", lambda v: Value(max(0.0, v.data), "relu", (v,)), Value, hidden=False)
+    assert swapped.key == "swapped-arguments"
+    compared = failure("02.relu", lambda v: Value(max(0, v), (v,), "relu"), Value, hidden=False)
+    assert compared.key == "relu-compares-value"
+
+    def wraps_children(self, data, _children=(), _op="", label=""):
+        self.data, self.grad = float(data), 0.0
+        self._prev, self._op, self.label = (_children,), _op, label
+
+    assert (
+        failure("02.graph", make_value_class(__init__=wraps_children), hidden=False).key == "wrapped-children"
+    )
+
+
+def notebook_cells(*ids) -> dict:
+    """The namespace left by running these solution cells (by id) in order, in this process."""
+    nb = nbformat.read(solution_path(NB), as_version=4)
+    source, namespace = {c.id: c.source for c in nb.cells}, {"__name__": "notebook_02"}
+    for cell in ids:
+        exec(compile(source[cell], f"<cell {cell}>", "exec"), namespace)
+    return namespace
+
+
+def test_rerunning_the_class_cell_is_named_with_the_cells_to_run_again():
+    answers = ("02_value", "02_arith", "02_graph", "02_relu")
+    rerun = notebook_cells(*answers, "02_value")  # the class cell of exercise 1, run again
+    for exercise in ("02.graph", "02.arith", "02.numbers"):
+        failed = failure(exercise, rerun["Value"], hidden=False)
+        assert failed.key == "detached" and "run again" in str(failed), str(failed)
+        assert "store it in the constructor" not in str(failed)
+    graph = str(failure("02.graph", rerun["Value"], hidden=False))
+    assert "exercise 2's cell" in graph and "exercise 3's cell (value_init)" in graph
+    check("02.relu", rerun["value_relu"], rerun["Value"], quiet=True)  # relu is passed in itself
+    compares = failure("02.relu", lambda v: rerun["Value"](max(0, v)), rerun["Value"], hidden=False)
+    assert compares.key == "relu-compares-value"  # its own mistake, not the lost methods
+    # re-running the cells it names, in order, puts everything right
+    again = notebook_cells(*answers, "02_value", *answers[1:])
+    for exercise in ("02.graph", "02.arith", "02.numbers"):
+        check(exercise, again["Value"], hidden=True, seed=3, quiet=True)
+    # a constructor that was never attached (exercise 3's cell not run) is still just a missing _prev
+    assert (
+        failure("02.graph", notebook_cells("02_value", "02_arith")["Value"], hidden=False).key
+        == "no-attribute"
+    )
+
+
 # ---- mutants: one typical mistake each, run in a real kernel -----------------------------
 
 NB = "02_value"
@@ -229,6 +334,14 @@ MUTANTS = [
         'f"Value(data={self.data}, grad={self.grad})"',
         'f"Value(data={self.data:.2f}, grad={self.grad})"',
         "repr-format",
+    ),
+    Mutant(
+        "repr prints",
+        NB,
+        "02.value",
+        'return f"Value(data={self.data}, grad={self.grad})"',
+        'print(f"Value(data={self.data}, grad={self.grad})")',
+        "repr-prints",
     ),
     Mutant(
         "mul adds",
@@ -279,6 +392,14 @@ MUTANTS = [
         "forgot-given-parents",
     ),
     Mutant(
+        "init wraps the children in a tuple",
+        NB,
+        "02.graph",
+        "self._prev = tuple(_children)",
+        "self._prev = (_children,)",
+        "wrapped-children",
+    ),
+    Mutant(
         "init forgets the label",
         NB,
         "02.graph",
@@ -317,6 +438,14 @@ MUTANTS = [
         RELU,
         'return self if self.data > 0 else Value(0.0, (self,), "relu")',
         "returned-input",
+    ),
+    Mutant(
+        "relu without the comma",
+        NB,
+        "02.relu",
+        RELU,
+        'return Value(max(0.0, self.data), (self), "relu")',
+        "missing-comma",
     ),
     Mutant(
         "relu forgets its parent",

@@ -2,13 +2,35 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import io
 from numbers import Real
 
 from ..kit.fmt import num
 from ..kit.observe import attempt, number, piece, raised
 
 BOOKKEEPING = ("_prev", "_op", "label")
+# what the notebook's later cells attach to the class of exercise 1 (Value.__add__ = value_add, ...)
+ATTACHED = {
+    "__add__": "value_add",
+    "__mul__": "value_mul",
+    "__radd__": "value_radd",
+    "__rmul__": "value_rmul",
+    "__init__": "value_init",
+    "relu": "value_relu",
+}
+
+
+def detached(cls) -> list[str]:
+    """The methods the notebook defined and attached to Value that this Value class lacks: what
+    re-running the class cell after those cells leaves (the class is new, the functions are not)."""
+    names = next((f.__globals__ for f in vars(cls).values() if hasattr(f, "__globals__")), {})
+    return [
+        attribute
+        for attribute, name in ATTACHED.items()
+        if callable(names.get(name)) and vars(cls).get(attribute) is not names[name]
+    ]
 
 
 def outcome(fn):
@@ -55,17 +77,24 @@ def node(v, known=()):
     """What a Value holds. Each parent: [the index of the known Value it is, the repr of its
     data, a plain number?]; _prev also in words, without the student's __repr__."""
     book = kept(v)
-    parents, prev = parents_of(v), repr(book["_prev"]) if "_prev" in book else "missing"
-    if parents:
+    parents = parents_of(v)
+    one_value = hasattr(book.get("_prev"), "data")  # (self) for (self,): a Value, not a tuple of them
+    if one_value:
+        prev = f"a single Value with data {num(book['_prev'].data)}, not a tuple"
+    elif parents:
         shown = [f"a Value with data {num(p.data)}" if hasattr(p, "data") else repr(p) for p in parents]
         prev = f"{type(book['_prev']).__name__} of {len(parents)}: " + ", ".join(shown)
+    else:  # empty, or not a collection: no Value's __repr__ is called
+        prev = repr(book["_prev"]) if "_prev" in book else "missing"
     return {
         "data": held(v, "data"),
         "grad": held(v, "grad"),
         "missing": [name for name in BOOKKEEPING if name not in book],
+        "stored": sorted(name for name in getattr(v, "__dict__", {}) if name != "_made_with"),
         "parents": parents
         and [[index(known, p), repr(getattr(p, "data", p)), isinstance(p, Real)] for p in parents],
         "_prev": prev,
+        "prev_is_one_value": one_value,
         "_op": repr(book.get("_op", "missing")),
         "label": repr(book.get("label", "missing")),
     }
@@ -83,8 +112,10 @@ def value(student, case):
     if "pair" in case:
         a, b = (student.Value(x) for x in case["pair"])
         return {"pair": [number(a.data), number(b.data), number(a.grad)]}
-    v = student.Value(case["x"])
-    return {**node(v), "repr": outcome(lambda: repr(v))}
+    v, printed = student.Value(case["x"]), io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        shown = outcome(lambda: repr(v))
+    return {**node(v), "repr": shown, "printed": printed.getvalue()[:200]}
 
 
 def isolated(probe):
@@ -94,8 +125,19 @@ def isolated(probe):
     def run(student, case):
         if not isinstance(student.Value, type):
             return {"not_a_class": type(student.Value).__name__}
+        lost = detached(student.Value)
+        # + and * crashing in a class that lost them: the class cell was run again (said by the verdict)
+        explained = case["op"] != "relu" and set(lost) & {"__add__", "__mul__", "__radd__", "__rmul__"}
         with piece("good_constructor").known_good_constructor(student.Value) as Value:
-            return probe(student, Value, case)
+            try:
+                seen = probe(student, Value, case)
+            except NotImplementedError:
+                raise
+            except Exception as error:
+                if not explained:
+                    raise
+                seen = {"error": raised(error)}
+        return {"detached": lost, "error": seen["error"]} if explained and "error" in seen else seen
 
     return run
 
@@ -108,7 +150,9 @@ def operation(student, Value, case):
     operands = (Value(x),) if "y" not in case else (Value(x), Value(case["y"]))
     a, same = operands[0], None
     if op == "relu":
-        out = student.value_relu(a)
+        out, error = attempt(student.value_relu, a)
+        if error:
+            return {"error": error}
     elif n is None:
         out = operate(op, *operands)
     else:
@@ -130,6 +174,7 @@ def graph(student, case):
     made = node(Value(x + y, (a, b), "+"), (a, b))
     named = node(Value(x, label="w1"))
     return {
+        "detached": detached(Value) if isinstance(Value, type) else [],
         "leaf": leaf,
         "made": made,
         "named": named,

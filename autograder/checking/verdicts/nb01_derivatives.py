@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import math
 
+from ..exercise import get_exercise
 from ..kit.compare import agree, close, first_difference, first_matching
 from ..kit.failure import Failure, Mistakes
 from ..kit.fmt import num
 from ..probes.nb01_derivatives import function, several
+from ..runner import crashed
 
 MISTAKES = Mistakes.beside(__file__)
 FIXED_HS = (1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-10)
 PARTIALS = ("dd/da", "dd/db", "dd/dc")
+GRADIENT_PRECEDENCE = ("f(*up) - f(*down) / (2 * h)", "f(*down)", "(f(*up) - f(*down)) / (2 * h)")
 TERMS = {  # a term of a function of several inputs: its name, and its partials in x_i and x_j
     "product": ("{c:g}*x{i}*x{j}", lambda c, x, y: (c * y, c * x)),
     "sin": ("{c:g}*sin(x{i})", lambda c, x, y: (c * math.cos(x), 0.0)),
@@ -63,12 +66,20 @@ def _fixed_h(formula, f, x, h, what="value"):
     ]
 
 
+def _precedence(written, part, fixed):
+    return MISTAKES("precedence-rise", written=written, part=part, fixed=fixed)
+
+
 def _forward_mistakes(f, x, h, exact):
     return [
         (MISTAKES("central-for-forward"), central(f, x, h)),
         (MISTAKES("backward-difference", instead="step forward, to x + h"), (f(x) - f(x - h)) / h),
         (MISTAKES("rise-not-divided", rise="f(x + h) - f(x)", run="h to get a slope"), f(x + h) - f(x)),
         (MISTAKES("divided-by-2h"), (f(x + h) - f(x)) / (2 * h)),
+        (MISTAKES("sum-not-difference", rise="f(x + h) - f(x)"), (f(x + h) + f(x)) / h),
+        (MISTAKES("both-sides-over-h"), (f(x + h) - f(x - h)) / h),
+        (_precedence("f(x + h) - f(x) / h", "f(x)", "(f(x + h) - f(x)) / h"), f(x + h) - f(x) / h),
+        (MISTAKES("nudged-output", wrote="(f(x) + h - f(x)) / h"), (f(x) + h - f(x)) / h),
         (MISTAKES("sign-reversed", order="f(x + h) - f(x)"), (f(x) - f(x + h)) / h),
         *_fixed_h(forward, f, x, h),
     ]
@@ -77,12 +88,22 @@ def _forward_mistakes(f, x, h, exact):
 def _central_mistakes(f, x, h, exact):
     errors = {"forward_error": abs(forward(f, x, h) - exact), "central_error": abs(central(f, x, h) - exact)}
     backward = MISTAKES("backward-difference", instead="step both ways, to x + h and x - h")
+    run, minus_one = "(2 * h)", f(x + h) - f(x - h) / (2 * h)
     return [
         (MISTAKES("forward-for-central", **errors), forward(f, x, h)),
         (backward, (f(x) - f(x - h)) / h),
         (MISTAKES("precedence-2h"), (f(x + h) - f(x - h)) / 2 * h),
+        (
+            _precedence(f"f(x + h) - f(x - h) / {run}", "f(x - h)", f"(f(x + h) - f(x - h)) / {run}"),
+            minus_one,
+        ),
+        (
+            MISTAKES("nudged-output", wrote="(f(x) + h - (f(x) - h)) / (2 * h)"),
+            (f(x) + h - (f(x) - h)) / (2 * h),
+        ),
         (MISTAKES("divided-by-h", points="x - h and x + h"), (f(x + h) - f(x - h)) / h),
         (MISTAKES("half-steps"), (f(x + h / 2) - f(x - h / 2)) / h),
+        (MISTAKES("sum-not-difference", rise="f(x + h) - f(x - h)"), (f(x + h) + f(x - h)) / (2 * h)),
         (MISTAKES("sign-reversed", order="f(x + h) - f(x - h)"), (f(x - h) - f(x + h)) / (2 * h)),
         (MISTAKES("rise-not-divided", rise="f(x + h) - f(x - h)", run="2h"), f(x + h) - f(x - h)),
         *_fixed_h(central, f, x, h),
@@ -90,6 +111,15 @@ def _central_mistakes(f, x, h, exact):
 
 
 def _difference(case, observation, formula, mistakes, call):
+    if error := observation.get("crash"):
+        if error["type"] == "TypeError" and "'function'" in error["message"]:  # f - 1.0, f * 2, ...
+            return Failure(
+                f"{call} raised TypeError: {error['message']}",
+                error["where"],
+                mistakes=MISTAKES("f-not-called"),
+            )
+        exercise = "01.forward" if formula is forward else "01.central"
+        return crashed(get_exercise(exercise), error)
     if (got := observation["value"]) is None or isinstance(got, list):
         what = f"{call} should return a number, got {observation['type']} {observation['repr']}"
         return Failure(what, mistakes=MISTAKES("not-a-number"))
@@ -113,7 +143,7 @@ def central_difference(case, observation):
 # ---- 01.partials -------------------------------------------------------------------------
 
 
-def _partial_mistakes(a, b, c, got, expected, which):
+def _partial_mistakes(a, b, c, got, expected, which, h=1e-6):
     others = zip(("dd/da = b", "dd/db = a", "dd/dc = 1"), (b, a, 1.0))
     at_once = MISTAKES(
         "all-at-once", which="three", instead="nudge one input, keep the other two as they are"
@@ -123,6 +153,7 @@ def _partial_mistakes(a, b, c, got, expected, which):
         (at_once, a + b + 1),
         (MISTAKES("sign-reversed", order="(d(nudged) - d(original)) / h"), -expected),
         (MISTAKES("partial-is-d"), a * b + c),
+        (_precedence(*_partial_precedence(which)), _moved_d(a, b, c, which, h) - (a * b + c) / h),
     ]
     if found := first_matching(got, candidates, expected=expected, rel=1e-6):
         return found
@@ -131,20 +162,37 @@ def _partial_mistakes(a, b, c, got, expected, which):
     return MISTAKES("h-too-small") if close(got, expected, rel=1e-2, abs_=1e-2) else None
 
 
+def _moved_d(a, b, c, which, h):
+    inputs = [a, b, c]
+    inputs[which] += h
+    return inputs[0] * inputs[1] + inputs[2]
+
+
+def _partial_precedence(which):
+    call = "d_of({}, {}, {})".format(*(f"{n} + h" if k == which else n for k, n in enumerate("abc")))
+    return f"{call} - d / h", "d", f"({call} - d) / h"
+
+
 def partials(case, observation):
     a, b, c = case["a"], case["b"], case["c"]
     given, got, expected = f"a = {num(a)}, b = {num(b)}, c = {num(c)}", observation["value"], (b, a, 1.0)
     if not isinstance(got, list) or len(got) != 3:
         what = "partials_of_d(a, b, c) should return three numbers: dd_da, dd_db, dd_dc"
         return Failure(what, given, got=observation["repr"], mistakes=MISTAKES("not-three-numbers"))
+    # nudged: arithmetic used the h it was given, or d_of was called at a moved point
+    nudged = observation.get("h_used", True) or observation.get("moved", True)
+    unmoved = MISTAKES("not-nudged", which="the right" if got == list(expected) else "these")
     if (which := first_difference(got, expected, rel=1e-5, abs_=1e-5)) is None:
-        return None
+        if nudged:
+            return None
+        what = "partials_of_d(a, b, c) gave the partial derivatives without nudging any input"
+        return Failure(what, given, got=", ".join(map(num, got)), mistakes=unmoved)
     return Failure(
         f"{PARTIALS[which]} is wrong (d = a*b + c = {num(a * b + c)})",
         input=given,
         expected=f"about {num(expected[which])}   (all three: {', '.join(map(num, expected))})",
         got=f"{num(got[which])}   (all three: {', '.join(map(num, got))})",
-        mistakes=_partial_mistakes(a, b, c, got[which], expected[which], which),
+        mistakes=_partial_mistakes(a, b, c, got[which], expected[which], which) if nudged else unmoved,
     )
 
 
@@ -196,6 +244,20 @@ def _aliased(f, xs, h):
     return out
 
 
+def _one_list_between(f, xs, h):
+    """`up = xs; up[i] += h; f(*up); down = xs; down[i] -= h; f(*down)`: down is back at the start."""
+    return [(f(*xs[:i], x + h, *xs[i + 1 :]) - f(*xs)) / (2 * h) for i, x in enumerate(xs)]
+
+
+def _copied_once(f, xs, h):
+    """`up, down = list(xs), list(xs)` before the loop: the earlier inputs' nudges stay in them."""
+    up, down, out = list(xs), list(xs), []
+    for i in range(len(xs)):
+        up[i], down[i] = xs[i] + h, xs[i] - h
+        out.append((f(*up) - f(*down)) / (2 * h))
+    return out
+
+
 def _gradient_mistakes(f, xs, h):
     right = _by(central, f, xs, h)
     every = (f(*[x + h for x in xs]) - f(*[x - h for x in xs])) / (2 * h)
@@ -204,9 +266,12 @@ def _gradient_mistakes(f, xs, h):
         (MISTAKES("forward-gradient"), _by(forward, f, xs, h)),
         (MISTAKES("not-restored"), _not_restored(f, xs, h)),
         (MISTAKES("aliased-list"), _aliased(f, xs, h)),
+        (MISTAKES("one-list-between"), _one_list_between(f, xs, h)),
+        (MISTAKES("copied-once"), _copied_once(f, xs, h)),
         (at_once, [every] * len(xs)),
         (MISTAKES("divided-by-h", points="x_i - h and x_i + h"), [2 * g for g in right]),
         (MISTAKES("precedence-2h"), [g * h * h for g in right]),
+        (_precedence(*GRADIENT_PRECEDENCE), _by(lambda f, x, h: f(x + h) - f(x - h) / (2 * h), f, xs, h)),
         (MISTAKES("sign-reversed", order="f(x_i + h) - f(x_i - h)"), [-g for g in right]),
         *_fixed_h(lambda f, xs, h0: _by(central, f, xs, h0), f, xs, h, what="values"),
     ]
@@ -230,15 +295,23 @@ def gradient(case, observation):
         return Failure(what, given, f"xs still {_vector(xs)} afterwards", f"xs = {_vector(after)}", mistake)
     if not isinstance(got, list) or len(got) != len(xs):
         what = f"numerical_gradient(f, xs, h) should return a list of {len(xs)} numbers, one per input"
-        shown = f"{name}, xs = {_vector(xs)}"
-        return Failure(what, shown, None, observation["returned"]["repr"], MISTAKES("not-a-list"))
+        shown, first = f"{name}, xs = {_vector(xs)}", central(lambda t: f(t, *xs[1:]), xs[0], h)
+        # the first partial alone, as a list of one or a number: returned from inside the loop
+        alone = got[0] if isinstance(got, list) and len(got) == 1 else got
+        early = len(xs) > 1 and isinstance(alone, float) and close(alone, first, rel=1e-7, abs_=1e-12)
+        mistake = MISTAKES("return-in-loop" if early else "not-a-list")
+        return Failure(what, shown, None, observation["returned"]["repr"], mistake)
     if (wrong := first_difference(got, expected := _by(central, f, xs, h), 1e-7, 1e-10)) is None:
         return None
+    if observation.get("repeats") and all(g == 0 for g in got):  # f(*up) - f(*down) with up is down
+        mistakes = MISTAKES("same-list")
+    else:
+        mistakes = first_matching(got, _gradient_mistakes(f, xs, h), rel=1e-7, abs_=1e-12)
     return Failure(
         f"numerical_gradient(f, xs, h) is wrong for {name}; the first wrong partial is number {wrong} "
         "(counting from 0)",
         input=given,
         expected=f"{_vector(expected)}   (the exact gradient is {_vector(exact_gradient(spec, xs))})",
         got=_vector(got),
-        mistakes=first_matching(got, _gradient_mistakes(f, xs, h), rel=1e-7, abs_=1e-12),
+        mistakes=mistakes,
     )

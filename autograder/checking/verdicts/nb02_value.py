@@ -41,17 +41,20 @@ def value(case, o):
         )
     x, data, grad, text = case["x"], o["data"], o["grad"], o["repr"]
     rows = [
-        (not data["has"], "no-data"),
+        (not data["has"], "no-data", _misnamed(o, "data", "no-data")),
         (not data["float"], "data-not-float", "data-not-float" if data["inner"] == x else None),
         (data["value"] != float(x), "data-changed"),
-        (not grad["has"], "no-grad"),
+        (not grad["has"], "no-grad", _misnamed(o, "grad", "no-grad")),
         (not grad["float"] or grad["value"] != 0.0, "grad-not-zero"),
     ]
-    if (failure := SAY.first(rows, **o, x=x, fx=float(x))) or "returned" not in text:
-        return failure or fell_over("02.value", text)
+    if failure := SAY.first(rows, **o, x=x, fx=float(x)):
+        return failure
+    if "returned" not in text:
+        return _repr_crash(x, text, o.get("printed", "")) or fell_over("02.value", text)
     got, want = text["returned"], f"Value(data={float(x)!r}, grad=0.0)"
     keys = [
         (" object at 0x" in got, "default-repr"),
+        ("{" in got and "}" in got, "repr-not-f-string"),
         (got.replace(" ", "") == want.replace(" ", ""), "repr-spacing"),
         ("grad" not in got, "repr-without-grad"),
         (isinstance(x, int) and f"data={x!r}," in got, "repr-data-not-float"),
@@ -60,11 +63,57 @@ def value(case, o):
     return SAY("repr", MISTAKES(key), x=x, got=got, want=want) if got != want else None
 
 
+NAMES = {"data", "grad", "_prev", "_op", "label"}  # what draw, backward and the checks read
+
+
+def _misnamed(seen, name, otherwise):
+    """A Value that stores something, but not under the name asked for: say which names it used."""
+    others = [n for n in seen.get("stored", []) if n not in NAMES]
+    return MISTAKES("misnamed", name=name, others=", ".join(others)) if others else otherwise
+
+
+def _repr_crash(x, outcome, printed):
+    """repr() raised: a __repr__ that prints its text, returns something not a string, adds a
+    number to a string, or names data without self."""
+    error = outcome.get("raised", {})
+    kind, message = error.get("type"), error.get("message", "")
+    if kind == "TypeError" and "concatenate str" in message:
+        return SAY("repr-crashed", "repr-concatenates", x=x, error=error)
+    if kind == "NameError" and any(f"'{name}'" in message for name in ("data", "grad")):
+        return SAY("repr-crashed", "repr-without-self", x=x, error=error)
+    if kind != "TypeError" or "returned non-string" not in message:
+        return None
+    returned = error["message"].split("(type ", 1)[-1].rstrip(")")
+    if printed.strip():
+        key = "repr-prints"
+    else:
+        key = "repr-no-return" if returned == "NoneType" else "repr-not-a-string"
+    return SAY(key, x=x, printed=printed.strip(), returned=returned)
+
+
+# the cells that attach methods to the class of exercise 1, in notebook order
+ARITHMETIC = ("__add__", "__mul__", "__radd__", "__rmul__")
+ATTACHING_CELLS = [
+    ("exercise 2's cell (value_add, value_mul, value_radd, value_rmul)", ARITHMETIC),
+    ("exercise 3's cell (value_init)", ("__init__",)),
+    ("exercise 6's cell (value_relu)", ("relu",)),
+]
+
+
+def rerun(lost, error=None):
+    """The failure of a Value class that lost the methods later cells attached to it."""
+    cells = [cell for cell, attributes in ATTACHING_CELLS if set(attributes) & set(lost)]
+    crash = f"{error['type']}: {error['message']}" if error else "so a Value keeps no _prev"
+    return SAY("detached", lost=", ".join(lost), cells=", then ".join(cells), crash=crash)
+
+
 def isolated(verdict):
     """The verdict, where the probe could give the student's Value its known-good constructor."""
 
     @functools.wraps(verdict)
     def judge(case, o):
+        if "detached" in o:
+            return rerun(o["detached"], o["error"])
         return SAY("not-a-class", **o) if "not_a_class" in o else verdict(case, o)
 
     return judge
@@ -74,6 +123,16 @@ def shown(case, o, **fields):
     """What the rows of an operation's verdict may show."""
     what = "sum" if case["op"] == "+" else "product"
     return {**o, **case, "what": what, "got": o.get("data", {}).get("value"), **fields}
+
+
+def _parents_mistake(o, parents, op, otherwise, one_value="parents-not-a-tuple"):
+    """The mistake of a result whose _prev is not its operands: a single Value, not in a tuple?
+    The operation's text (the arguments swapped)? The operands' numbers instead of the Values?"""
+    if o.get("prev_is_one_value"):
+        return one_value
+    if parents and "".join(p[1].strip("'") for p in parents) == op:
+        return "swapped-arguments"
+    return "parents-are-numbers" if parents and all(p[2] for p in parents) else otherwise if parents else ""
 
 
 @isolated
@@ -87,10 +146,12 @@ def arith(case, o):
         (o["operand"] is not None, "returned-operand"),
         (o["operands"] != [x, y], "changed-operands"),
         (not close(got, operate(op, x, y), **EXACT), "wrong-data", found),
-        (not holds(parents, 2), "forgot-parents", "parents-not-operands" if parents else ""),
+        (not holds(parents, 2), "forgot-parents", _parents_mistake(o, parents, op, "parents-not-operands")),
         (o["_op"] != repr(op), "wrong-op"),
     ]
-    held = ", ".join(p[1] for p in parents) if parents else "nothing"
+    held = (
+        ", ".join(p[1] for p in parents) if parents else o["_prev"] if o["prev_is_one_value"] else "nothing"
+    )
     fields = shown(case, o, expr=f"Value({num(x)}) {op} Value({num(y)})", want=operate(op, x, y), held=held)
     return SAY.first(rows, **fields, args="(self, other)")
 
@@ -127,6 +188,11 @@ def numbers(case, o):
 
 @isolated
 def relu(case, o):
+    if "error" in o:  # max(0, self) compares a number with a Value
+        compared = o["error"]["type"] == "TypeError" and "not supported between" in o["error"]["message"]
+        if not compared:
+            return fell_over("02.relu", {"raised": o["error"]})
+        return SAY("crashed", "relu-compares-value", expr=f"relu(Value({num(case['x'])}))", error=o["error"])
     x, want, got = case["x"], max(0.0, case["x"]), o["data"]["value"]
     slips = {"min-for-max": min(0.0, x), "absolute": abs(x), "negated": -x if x < 0 else None}
     rows = [
@@ -134,7 +200,11 @@ def relu(case, o):
         (o["other"], "not-a-value", "relu-not-a-value"),
         (o["operands"] != [x], "changed-input"),
         (not close(got, want, **EXACT), "wrong-value", SAY.slip(got, slips)),
-        (not holds(o["parents"], 1), "forgot-parent"),
+        (
+            not holds(o["parents"], 1),
+            "forgot-parent",
+            _parents_mistake(o, o["parents"], "relu", "forgot-parent", "missing-comma"),
+        ),
         (o["_op"] != "'relu'", "wrong-op"),
     ]
     return SAY.first(rows, **shown(case, o, expr=f"relu(Value({num(x)}))", want=want, args="(self,)"))
@@ -142,12 +212,18 @@ def relu(case, o):
 
 def graph(case, o):
     x, y, leaf, made, single = case["x"], case["y"], o["leaf"], o["made"], o["single"]
+    if "__init__" in o.get("detached", []) and leaf["missing"]:
+        return rerun(o["detached"])
     lines = {"_prev": "tuple(_children)", "_op": "_op", "label": "label"}
     attribute = next((a for a in lines if a in leaf["missing"]), None)
     numbers_only = made["parents"] and all(p[2] for p in made["parents"])
     rows = [
-        (attribute, "no-attribute"),
-        (leaf["parents"] != [], "leaf-has-parents"),
+        (attribute, "no-attribute", _misnamed(leaf, attribute, "no-attribute")),
+        (
+            leaf["parents"] != [],
+            "leaf-has-parents",
+            "wrapped-children" if leaf["parents"] == [[None, "()", False]] else "",
+        ),
         (leaf["_op"] != "''", "leaf-op"),
         (leaf["label"] != "''", "leaf-label"),
         (not holds(made["parents"], 2), "forgot-given-parents", "parents-are-data" if numbers_only else ""),
