@@ -126,3 +126,13 @@ def test_binder_and_make_lab_start_jupyterlab_without_nbgrader_instructor_tools(
     assert seen()[0] == set(), "the instructor's JupyterLab lost nbgrader's tools"
     makefile = (ROOT / "Makefile").read_text()
     assert 'JUPYTER_CONFIG_PATH="$(CURDIR)/binder/jupyter' in makefile.split("\nlab:", 1)[1].split("\n\n")[0]
+
+
+def test_the_readme_starts_with_the_students_one_command():
+    readme = (ROOT / "README.md").read_text()
+    sections = re.findall(r"^## (.+)$", readme, flags=re.M)
+    assert sections[:2] == ["Student quick start", "Instructor quick start"], sections
+    student = readme.split("## Student quick start", 1)[1]
+    first_command = re.search(r"```bash\n(.+)", student).group(1)
+    assert first_command.startswith("make lab"), first_command
+    assert re.search(r"^lab: setup$", (ROOT / "Makefile").read_text(), flags=re.M)
