@@ -187,7 +187,7 @@ def _show_failure(exercise_id, failure: Failure, error: CheckFailed):
         + (f'<div style="{text}">{_escape(chr(10).join(rest))}</div>' if rest else "")
         + '<div style="color:#555;margin-top:4px;font-family:var(--jp-ui-font-family,sans-serif)">'
         f"The notebook goes on running. Fix the exercise, run its cell, then this check again; "
-        f"stuck? <code>hint({exercise_id!r})</code>. When graded, this cell fails.</div></div>"
+        f"stuck? <code>hint(&quot;{exercise_id}&quot;)</code>. When graded, this cell fails.</div></div>"
     )
     plain = "\n".join(wrapped(f"{type(error).__name__}: {error}"))
     display(
