@@ -64,7 +64,10 @@ class NotebookProgress:
             return "live: this kernel's checks"
         if self.source == "missing":
             return "no saved file"
-        return "saved " + time.strftime("%Y-%m-%d %H:%M", time.localtime(self.saved_at))
+        saved = "saved " + time.strftime("%Y-%m-%d %H:%M", time.localtime(self.saved_at))
+        if self.rows and all(r.status == "not checked" for r in self.rows):
+            return saved + ", without check outputs"
+        return saved
 
 
 @dataclass
@@ -101,7 +104,7 @@ class Progress:
             lines.append(f"  {nb.name:<16}{f'{earned:g}/{total:g}':>7}  {marks:<{width}}  {nb.where}")
             lines += [f"      \u2718 {r.exercise}: {r.message}" for r in nb.rows if r.status == "failing"]
         lines.append(
-            "  (\u2714 passing  \u2718 failing  \u00b7 not attempted  ? not checked: run its check cell)"
+            "  (\u2714 passing  \u2718 failing  \u00b7 not attempted  ? not checked: run its check cell, and save)"
         )
         return "\n".join(lines)
 
