@@ -1,7 +1,8 @@
 """What a student sees, in a real browser: JupyterLab, started the way `make lab` and Binder
 start it (the students' configuration, a failing check does not stop the run), runs the
 student version of notebook 03 in headless Chromium:
-  - a wrong `backprop_by_hand` gets the check's message in a red block and a graph with the
+  - Run All on the untouched notebook runs to the end (every check "not attempted");
+    a wrong `backprop_by_hand` gets the check's message in a red block and a graph with the
     wrong nodes in red; the right one gets the success line; nbgrader's instructor tools
     (Create Assignment, Formgrader) are not there, its Validate button is;
   - Run All on a notebook with one wrong answer runs to the end: the failure shows where it
@@ -35,6 +36,8 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbharness import NOTEBOOKS, ROOT, SOLUTIONS
+
+from autograder import exercises_in
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_FLAGS = [
@@ -380,6 +383,16 @@ def test_student_sees_the_failing_check_in_a_red_block_with_a_red_graph_then_the
         expect(exercise).to_contain_text("raise NotImplementedError()", timeout=WAIT_MS)
         assert_student_ui(page)
 
+        # Run All on the untouched notebook goes to the end: each check says "not attempted",
+        # each demo of an exercise not written yet shows its NotImplementedError
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        last_check = page.locator(".jp-Notebook .jp-CodeCell").filter(has=page.locator(FAILURE)).last
+        expect(page.locator(f".jp-Notebook {FAILURE}")).to_have_count(len(exercises_in(ASSIGNMENT)))
+        expect(last_check).to_contain_text("not attempted yet")
+        expect(check_cell.locator(FAILURE)).to_contain_text("[03.manual]")
+        assert page.locator(".jp-Notebook .jp-OutputArea-output", has_text="NotImplementedError").count() > 1
+
         # a wrong answer, run the way a student does: the cells above, the exercise, its check
         type_into(page, exercise, wrong_answer(right))
         page.get_by_role("menuitem", name="Run", exact=True).click()
@@ -475,6 +488,7 @@ def test_run_all_goes_past_a_failing_check_and_progress_shows_it_live(page, lab,
         expect(table).to_be_visible()
         seconds = time.perf_counter() - start
         print(f"progress() in the browser: {seconds:.2f} s")
+        screenshot(page, last, tmp_path / "screenshots" / "progress.png")
         assert seconds < 2, f"progress() took {seconds:.2f} s from the key press to the table"
 
         # the failure graph fits a narrow window and reads at a wide one

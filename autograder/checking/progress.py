@@ -124,7 +124,7 @@ class Progress:
             rows.append(
                 f'<tr class="micrograd-course-progress-{nb.source}"><td style="{cell}"><b>{nb.name}</b></td>'
                 f'<td style="{cell}">{earned:g}/{total:g}</td><td style="{cell}">{chips}{failing}</td>'
-                f'<td style="{cell};color:#555">{nb.where}</td></tr>'
+                f'<td style="{cell};color:#555;white-space:nowrap">{nb.where}</td></tr>'
             )
         head = "".join(
             f'<th style="{cell}">{h}</th>' for h in ("notebook", "points", "exercises", "status from")

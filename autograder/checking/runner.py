@@ -14,6 +14,7 @@ Either way the result is recorded for progress() (`session`).
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import random
@@ -163,9 +164,9 @@ def _publish(exercise_id, failure: Failure, error: CheckFailed):
         display({FAILURE_MIME: _published(exercise_id, failure, error)}, raw=True)
 
 
-FAILURE_STYLE = {  # border, background, heading colour, heading
-    CheckFailed: ("#c0392b", "#fdf0ef", "#a93226", "\u2718 check failed"),
-    NotAttempted: ("#b9770e", "#fef9e7", "#7e5109", "\u00b7 not attempted yet"),
+FAILURE_STYLE = {  # border, background, heading colour, heading, what to do
+    CheckFailed: ("#c0392b", "#fdf0ef", "#a93226", "\u2718 check failed", "Fix"),
+    NotAttempted: ("#b9770e", "#fef9e7", "#7e5109", "\u00b7 not attempted yet", "Write"),
 }
 
 
@@ -174,31 +175,29 @@ def _show_failure(exercise_id, failure: Failure, error: CheckFailed):
     other front ends), and the same record for tools as when it raises."""
     from IPython.display import display
 
-    border, background, heading, verdict = FAILURE_STYLE[type(error)]
+    border, background, heading, verdict, todo = FAILURE_STYLE[type(error)]
     first, *rest = str(error).splitlines()
     box = (
         f"border-left:6px solid {border};background:{background};color:#1b1b1b;padding:6px 12px;"
         "margin:2px 0;font-family:var(--jp-code-font-family,monospace);font-size:var(--jp-code-font-size,13px)"
     )
     text = "white-space:pre-wrap;word-break:normal;overflow-wrap:break-word"
-    html = (
+    block = (
         f'<div class="micrograd-course-failure" style="{box}">'
         f'<div style="color:{heading};font-weight:bold;{text}">{verdict}: {_escape(first)}</div>'
         + (f'<div style="{text}">{_escape(chr(10).join(rest))}</div>' if rest else "")
         + '<div style="color:#555;margin-top:4px;font-family:var(--jp-ui-font-family,sans-serif)">'
-        f"The notebook goes on running. Fix the exercise, run its cell, then this check again; "
+        f"The notebook goes on running. {todo} the exercise, run its cell, then this check again; "
         f"stuck? <code>hint(&quot;{exercise_id}&quot;)</code>. When graded, this cell fails.</div></div>"
     )
     plain = "\n".join(wrapped(f"{type(error).__name__}: {error}"))
     display(
-        {"text/html": html, "text/plain": plain, FAILURE_MIME: _published(exercise_id, failure, error)},
+        {"text/html": block, "text/plain": plain, FAILURE_MIME: _published(exercise_id, failure, error)},
         raw=True,
     )
 
 
 def _escape(text: str) -> str:
-    import html
-
     return html.escape(text, quote=False)
 
 
