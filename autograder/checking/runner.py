@@ -14,16 +14,16 @@ Either way the result is recorded for progress() (`session`).
 
 from __future__ import annotations
 
-import html
 import json
 import os
 import random
+from html import escape
 
-from . import session
 from .exercise import Exercise, get_exercise
 from .kit.failure import CheckFailed, Failure, Mistake, NotAttempted
 from .kit.fmt import fmt_points, wrapped
 from .kit.observe import raised
+from .session import record
 
 # Under test, every case and observation goes through JSON before it is used, as it
 # will between a grading kernel and the judge: a probe that returns anything but plain
@@ -41,13 +41,13 @@ def check(exercise_id, *objects, hidden=False, seed=None, quiet=False):
     ex = get_exercise(exercise_id)
     failure = run(ex, objects, random.Random(seed), hidden)
     if failure is None:
-        session.record(exercise_id, "passing")
+        record(exercise_id, "passing")
         if not quiet:
             print(f"\u2714 [{exercise_id}] {ex.title}: all checks passed ({fmt_points(ex.points)})")
         return
     kind = NotAttempted if failure.keys == ("not-attempted",) else CheckFailed
     error = kind(failure, exercise_id)
-    session.record(exercise_id, "not attempted" if kind is NotAttempted else "failing", failure.what)
+    record(exercise_id, "not attempted" if kind is NotAttempted else "failing", failure.what)
     if failure.graph is not None:
         show_graph(*failure.graph)
     if stops_on_failure():
@@ -198,7 +198,7 @@ def _show_failure(exercise_id, failure: Failure, error: CheckFailed):
 
 
 def _escape(text: str) -> str:
-    return html.escape(text, quote=False)
+    return escape(text, quote=False)
 
 
 def hint(exercise_id, level=1):
@@ -206,4 +206,4 @@ def hint(exercise_id, level=1):
     ex = get_exercise(exercise_id)
     level = max(1, min(int(level), len(ex.hints)))
     more = f" (hint({exercise_id!r}, {level + 1}) says more)" if level < len(ex.hints) else ""
-    print("\n".join(wrapped(f"Hint {level}/{len(ex.hints)} for {exercise_id}: {ex.hints[level - 1]}{more}")))
+    print(f"Hint {level}/{len(ex.hints)} for {exercise_id}: {ex.hints[level - 1]}{more}")
