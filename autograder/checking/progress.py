@@ -153,15 +153,16 @@ def course_notebooks() -> list[str]:
 
 
 def find_folder(folder=None) -> Path | None:
-    """The folder of notebooks to read: `folder`, else the working folder or its parent
-    (a kernel runs in NN_name/), whichever holds NN_name/NN_name.ipynb files."""
+    """The folder of notebooks to read: `folder`, else the working folder, its parent (a
+    kernel runs in NN_name/) or its notebooks/ (the course's root), the first that holds
+    NN_name/NN_name.ipynb files."""
     if folder is not None:
         folder = Path(folder).expanduser().resolve()
         if not _holds_notebooks(folder):
             raise NoCourseFolder(f"no course notebooks (NN_name/NN_name.ipynb) in {folder}: {HOW_TO_POINT}")
         return folder
     here = Path.cwd().resolve()
-    return next((c for c in (here, here.parent) if _holds_notebooks(c)), None)
+    return next((c for c in (here, here.parent, here / "notebooks") if _holds_notebooks(c)), None)
 
 
 def _holds_notebooks(folder: Path) -> bool:

@@ -41,7 +41,9 @@ def main(argv=None):
         "progress", help="a student's status of every exercise, from the saved notebooks"
     )
     pro.add_argument(
-        "folder", nargs="?", help="folder holding NN_name/NN_name.ipynb (default: here, or the folder above)"
+        "folder",
+        nargs="?",
+        help="folder holding NN_name/NN_name.ipynb (default: here, the folder above or notebooks/)",
     )
 
     args = parser.parse_args(argv)
@@ -104,9 +106,9 @@ def _progress(args):
 
     shown = progress(args.folder)
     if shown.folder is None:
-        print(
-            f"micrograd-course progress: no course notebooks in {Path.cwd()} or the folder above: {HOW_TO_POINT}"
-        )
+        here = Path.cwd()
+        looked = f"{here}, the folder above or {here / 'notebooks'}"
+        print(f"micrograd-course progress: no course notebooks in {looked}: {HOW_TO_POINT}")
         return 2
     print(shown)
     return 0
