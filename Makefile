@@ -39,7 +39,7 @@ release: setup
 lab: setup
 	JUPYTER_CONFIG_PATH="$(CURDIR)/binder/jupyter$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
 		$(VENV)/bin/jupyter lab --ServerApp.root_dir="$(CURDIR)/notebooks" \
-		--ServerApp.default_url=/lab/tree/01_derivatives/01_derivatives.ipynb $(LAB_ARGS) \
+		--LabApp.default_url=/lab/tree/01_derivatives/01_derivatives.ipynb $(LAB_ARGS) \
 		$(if $(filter 0,$(shell id -u)),--allow-root)
 
 demo: setup
