@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PYTHON ?= python3
 export PYTHON
 
-.PHONY: test demo lint course release bench setup
+.PHONY: test demo lab lint course release bench setup
 
 setup: $(VENV)/.installed
 	@scripts/ensure_system_package.sh dot graphviz required "Graphviz's dot draws the computation graphs" \
@@ -33,6 +33,14 @@ course: setup
 release: setup
 	$(VENV)/bin/micrograd-course release
 	$(PY) examples/make_sample_class.py
+
+# the student's command: set up, then JupyterLab on notebooks/ without nbgrader's
+# instructor tools (binder/jupyter/ is the students' Jupyter configuration, Binder's too)
+lab: setup
+	JUPYTER_CONFIG_PATH="$(CURDIR)/binder/jupyter$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
+		$(VENV)/bin/jupyter lab --ServerApp.root_dir="$(CURDIR)/notebooks" \
+		--LabApp.default_url=/lab/tree/01_derivatives/01_derivatives.ipynb $(LAB_ARGS) \
+		$(if $(filter 0,$(shell id -u)),--allow-root)
 
 demo: setup
 	$(VENV)/bin/micrograd-course grade examples/sample_class --out out/grading \

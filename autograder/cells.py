@@ -5,7 +5,9 @@ tests and the grading pipeline. A graded cell (nbgrader metadata `grade: true`)
 passed when it has no error output, which is nbgrader's own rule for code
 cells. When a check failed it also published an invisible output (MIME type
 `FAILURE_MIME`) naming the exercise and the mistakes it recognised; those are
-read here, so nobody has to parse messages for them.
+read here, so nobody has to parse messages for them. In a student's own kernel a
+failing check shows its failure without raising (the run goes on): that record,
+with its message and no error, is a failed cell too.
 """
 
 from __future__ import annotations
@@ -90,6 +92,10 @@ def graded_cells(nb) -> list[GradedCell]:
         published = [o["data"][FAILURE_MIME] for o in outputs if FAILURE_MIME in o.get("data", {})]
         error = errors[0] if errors else None
         failure = published[0] if published and error else {}  # a check raises right after it publishes
+        if published and not error and "message" in published[0]:
+            # in a student's own kernel a failing check shows its failure and returns
+            failure = published[0]
+            error = {"ename": failure.get("error_name", "CheckFailed"), "evalue": failure["message"]}
         found.append(
             GradedCell(
                 grade_id=meta["grade_id"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import shutil
 
 INSTALL_HELP = (
@@ -33,6 +34,14 @@ def _number(x) -> str:
         return repr(x)
 
 
+# Natural size (12-point text), so a graph reads like the text around it; Graphviz scales down
+# only a graph larger than 24 x 16 inches, and the notebook shrinks a wide one to its window
+# (_drawing_class). The padding keeps the outermost nodes' borders inside the picture.
+GRAPH_ATTR = {"rankdir": "LR", "size": "24,16", "pad": "0.12", "nodesep": "0.2", "ranksep": "0.3"}
+NODE_ATTR = {"fontsize": "12", "fontname": "Helvetica", "height": "0.3"}
+HIGHLIGHT = {"style": "filled", "fillcolor": "#f8c4c4", "color": "#c0392b"}
+
+
 def draw_dot(root, highlight=None, rankdir: str = "LR", format: str = "svg"):
     """A Graphviz digraph of everything `root` was computed from.
 
@@ -42,29 +51,45 @@ def draw_dot(root, highlight=None, rankdir: str = "LR", format: str = "svg"):
     """
     if not graphviz_available():
         raise GraphvizNotInstalled(INSTALL_HELP)
-    import graphviz
 
     notes = _notes(highlight)
     order = _nodes(root)
     ids = {id(node): f"v{i}" for i, node in enumerate(order)}  # stable ids: stable SVG output
-    # size: at most 9 x 6 inches, scaled down to fit, so a wide graph stays on screen
-    dot = graphviz.Digraph(format=format, graph_attr={"rankdir": rankdir, "size": "9,6"})
+    dot = _drawing_class()(format=format, graph_attr={**GRAPH_ATTR, "rankdir": rankdir}, node_attr=NODE_ATTR)
     for node in order:
         fields = [_name(node), f"data {_number(node.data)}", f"grad {_number(getattr(node, 'grad', 0.0))}"]
         style = {}
         if id(node) in notes:
             if notes[id(node)]:
                 fields.append(notes[id(node)])
-            style = {"style": "filled", "fillcolor": "#f8c4c4", "color": "#c0392b"}
-        label = "{ " + " | ".join(_escape(f) for f in fields if f) + " }"
+            style = HIGHLIGHT
+        label = " | ".join(_escape(f) for f in fields if f)  # left to right, the fields stack
         dot.node(ids[id(node)], label=label, shape="record", **style)
         op = getattr(node, "_op", "")
         if op:
-            dot.node(ids[id(node)] + "op", label=str(op), shape="circle")
+            dot.node(ids[id(node)] + "op", label=str(op), shape="circle", width="0.3", margin="0.02")
             dot.edge(ids[id(node)] + "op", ids[id(node)])
             for parent in tuple(getattr(node, "_prev", ())):
                 dot.edge(ids[id(parent)], ids[id(node)] + "op")
     return dot
+
+
+@functools.cache
+def _drawing_class():  # graphviz is imported when a graph is first drawn
+    import graphviz
+
+    class Drawing(graphviz.Digraph):
+        """A Graphviz digraph that a notebook shows as inline SVG (HTML), which JupyterLab
+        shrinks to the width of its window (max-width: 100%) and never enlarges; the plain
+        SVG goes beside it for other front ends and files."""
+
+        def _repr_mimebundle_(self, include=None, exclude=None, **_):
+            svg = self.pipe(format="svg", encoding="utf-8")
+            inline = svg[svg.index("<svg") :].replace("<svg ", '<svg style="max-width:100%;height:auto" ', 1)
+            html = f'<div class="micrograd-course-graph" style="max-width:100%">{inline}</div>'
+            return {"text/html": html, "image/svg+xml": svg}
+
+    return Drawing
 
 
 def draw_text(root, highlight=None) -> str:

@@ -8,6 +8,7 @@ drawings), then `make release`. nbval compares these outputs in `make test`.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -16,6 +17,7 @@ import nbformat
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
+os.environ["MICROGRAD_COURSE_STRICT"] = "1"  # a solution whose check fails stops the run, loudly
 
 
 def run(path: Path) -> float:

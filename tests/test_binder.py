@@ -84,3 +84,55 @@ def test_the_launch_link_opens_a_student_notebook_that_exists():
         assert target.resolve().is_relative_to(NOTEBOOKS.resolve()), f"{path} is not a student notebook"
         source = "\n".join(c.source for c in nbformat.read(target, as_version=4).cells)
         assert "### BEGIN SOLUTION" not in source, f"{path} holds the solutions"
+
+
+INSTRUCTOR_PLUGINS = {"create-assignment", "formgrader", "course-list"}  # @jupyter/nbgrader:...
+
+
+def test_binder_and_make_lab_start_jupyterlab_without_nbgrader_instructor_tools():
+    """binder/start puts binder/jupyter/ on JUPYTER_CONFIG_PATH, as `make lab` does; there the
+    Create Assignment, Formgrader and Course List plugins and server extensions are off, the
+    students' Validate and Assignment List stay on, and the instructor's default is untouched."""
+    import json
+    import subprocess
+    import sys
+
+    start = BINDER / "start"
+    assert start.stat().st_mode & 0o111, "binder/start must be executable"
+    probe = (
+        "import json; from jupyterlab_server.config import get_page_config; "
+        "from jupyter_core.paths import jupyter_config_path; "
+        "from jupyter_server.extension.config import ExtensionConfigManager; "
+        "page = get_page_config([p + '/labconfig' for p in jupyter_config_path()], 'labconfig'); "
+        "server = ExtensionConfigManager(read_config_path=jupyter_config_path()).get_jpserver_extensions(); "
+        "print(json.dumps([page.get('disabledExtensions', {}), server]))"
+    )
+
+    def seen(*wrapper):
+        done = subprocess.run(
+            [*wrapper, sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT
+        )
+        assert done.returncode == 0, done.stderr
+        disabled, server = json.loads(done.stdout)
+        disabled = [k for k, off in disabled.items() if off] if isinstance(disabled, dict) else disabled
+        return {k.removeprefix("@jupyter/nbgrader:") for k in disabled}, server
+
+    disabled, server = seen("bash", str(start))
+    assert disabled == INSTRUCTOR_PLUGINS, disabled
+    assert server["nbgrader.server_extensions.formgrader"] is False
+    assert server["nbgrader.server_extensions.course_list"] is False
+    assert server["nbgrader.server_extensions.assignment_list"] is True
+    assert server["nbgrader.server_extensions.validate_assignment"] is True
+    assert seen()[0] == set(), "the instructor's JupyterLab lost nbgrader's tools"
+    makefile = (ROOT / "Makefile").read_text()
+    assert 'JUPYTER_CONFIG_PATH="$(CURDIR)/binder/jupyter' in makefile.split("\nlab:", 1)[1].split("\n\n")[0]
+
+
+def test_the_readme_starts_with_the_students_one_command():
+    readme = (ROOT / "README.md").read_text()
+    sections = re.findall(r"^## (.+)$", readme, flags=re.M)
+    assert sections[:2] == ["Student quick start", "Instructor quick start"], sections
+    student = readme.split("## Student quick start", 1)[1]
+    first_command = re.search(r"```bash\n(.+)", student).group(1)
+    assert first_command.startswith("make lab"), first_command
+    assert re.search(r"^lab: setup$", (ROOT / "Makefile").read_text(), flags=re.M)

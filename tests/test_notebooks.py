@@ -84,3 +84,15 @@ def test_untouched_student_notebook_says_not_attempted_everywhere(name):
     assert results
     for grade_id, error in results.items():
         assert error is not None and "not attempted yet" in error, f"{name}/{grade_id}: {error}"
+
+
+def test_given_and_demo_cells_of_a_student_notebook_may_raise_without_stopping_run_all():
+    from autograder.grading.release import MAY_RAISE, tag_cells_that_may_raise
+
+    nb = nbformat.read(SOLUTIONS / "03_backprop" / "03_backprop.ipynb", as_version=4)
+    tagged = tag_cells_that_may_raise(nbformat.from_dict(json.loads(nbformat.writes(nb))))
+    for cell in tagged.cells:
+        meta, tags = cell.metadata.get("nbgrader", {}), cell.metadata.get("tags", [])
+        expected = cell.cell_type == "code" and not meta.get("solution") and not meta.get("grade")
+        assert (MAY_RAISE in tags) == expected, (meta.get("grade_id"), tags)
+    assert tag_cells_that_may_raise(tagged) == tagged  # once only

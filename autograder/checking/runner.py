@@ -1,9 +1,15 @@
 """`check` and `hint`, as a student's notebook calls them.
 
-In the student's kernel `check(id, ...)` runs the exercise's three parts, case
-by case: cases -> probe (the student's code) -> verdict, stopping at the first
-failure. It prints one line when everything passes and raises CheckFailed (an
-AssertionError, so nbgrader fails the cell) with the teaching message when not.
+`check(id, ...)` runs the exercise's three parts, case by case: cases -> probe (the
+student's code) -> verdict, stopping at the first failure. It prints one line when
+everything passes. When not, what it does depends on who runs the notebook:
+  - in a student's own Jupyter kernel it shows the failure (a red block: the message,
+    the likely mistake; the graph above it) and returns, so Run All goes on and the
+    student sees the rest of the notebook;
+  - under nbgrader (validate, autograde: NBGRADER_EXECUTION is set), with
+    MICROGRAD_COURSE_STRICT=1 (the course's tests and scripts) or outside a Jupyter
+    kernel it raises CheckFailed (an AssertionError, so nbgrader fails the cell).
+Either way the result is recorded for progress() (`session`).
 """
 
 from __future__ import annotations
@@ -12,17 +18,20 @@ import difflib
 import json
 import os
 import random
+from html import escape
 
 from .exercise import Exercise, all_exercises, exercises_in, get_exercise
 from .kit.failure import CheckFailed, Failure, Mistake, NotAttempted
-from .kit.fmt import fmt_points
+from .kit.fmt import fmt_points, wrapped
 from .kit.observe import raised
+from .session import record
 
 # Under test, every case and observation goes through JSON before it is used, as it
 # will between a grading kernel and the judge: a probe that returns anything but plain
 # data, or a verdict that depends on tuples staying tuples, fails loudly.
 PLAIN_DATA_ONLY = os.environ.get("MICROGRAD_COURSE_PLAIN_DATA") == "1"
 FAILURE_MIME = "application/vnd.micrograd-course.failure+json"  # the mistakes named, for tools
+STRICT = "MICROGRAD_COURSE_STRICT"  # "1": a failing check raises even in a Jupyter kernel
 
 
 def check(exercise_id, *objects, hidden=False, seed=None, quiet=False):
@@ -32,14 +41,32 @@ def check(exercise_id, *objects, hidden=False, seed=None, quiet=False):
     """
     ex = get_exercise(exercise_id)
     failure = run(ex, objects, random.Random(seed), hidden)
-    if failure is not None:
-        if failure.graph is not None:
-            show_graph(*failure.graph)
-        _publish(exercise_id, failure)
-        kind = NotAttempted if failure.keys == ("not-attempted",) else CheckFailed
-        raise kind(failure, exercise_id).with_traceback(None) from None
-    if not quiet:
-        print(f"\u2714 [{exercise_id}] {ex.title}: all checks passed ({fmt_points(ex.points)})")
+    if failure is None:
+        record(exercise_id, "passing")
+        if not quiet:
+            print(f"\u2714 [{exercise_id}] {ex.title}: all checks passed ({fmt_points(ex.points)})")
+        return
+    kind = NotAttempted if failure.keys == ("not-attempted",) else CheckFailed
+    error = kind(failure, exercise_id)
+    record(exercise_id, "not attempted" if kind is NotAttempted else "failing", failure.what)
+    if failure.graph is not None:
+        show_graph(*failure.graph)
+    if stops_on_failure():
+        _publish(exercise_id, failure, error)
+        raise error.with_traceback(None) from None
+    _show_failure(exercise_id, failure, error)
+
+
+def stops_on_failure() -> bool:
+    """Does a failing check raise? Under nbgrader, in the course's own runs and outside a
+    Jupyter kernel, yes; in a student's kernel it shows the failure and lets the run go on."""
+    if os.environ.get("NBGRADER_EXECUTION") or os.environ.get(STRICT, "") not in ("", "0"):
+        return True
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return True
+    return getattr(get_ipython(), "kernel", None) is None
 
 
 def run(ex: Exercise, objects, rng, hidden) -> Failure | None:
@@ -115,7 +142,19 @@ def show_graph(root, highlight):
         display(draw(root, highlight))
 
 
-def _publish(exercise_id, failure: Failure):
+def _published(exercise_id, failure: Failure, error: CheckFailed) -> dict:
+    """What tools read of a failure: the exercise, the mistakes named, the error."""
+    mistakes = [{"key": m.key, "message": m.message} for m in failure.mistakes]
+    return {
+        "exercise": exercise_id,
+        "keys": list(failure.keys),
+        "mistakes": mistakes,
+        "error_name": type(error).__name__,
+        "message": str(error),
+    }
+
+
+def _publish(exercise_id, failure: Failure, error: CheckFailed):
     """An invisible output naming the mistake keys (tests and reports read it)."""
     try:
         from IPython import get_ipython
@@ -123,11 +162,44 @@ def _publish(exercise_id, failure: Failure):
     except ImportError:
         return
     if get_ipython() is not None:
-        mistakes = [{"key": m.key, "message": m.message} for m in failure.mistakes]
-        display(
-            {FAILURE_MIME: {"exercise": exercise_id, "keys": list(failure.keys), "mistakes": mistakes}},
-            raw=True,
-        )
+        display({FAILURE_MIME: _published(exercise_id, failure, error)}, raw=True)
+
+
+FAILURE_STYLE = {  # border, background, heading colour, heading, what to do
+    CheckFailed: ("#c0392b", "#fdf0ef", "#a93226", "\u2718 check failed", "Fix"),
+    NotAttempted: ("#b9770e", "#fef9e7", "#7e5109", "\u00b7 not attempted yet", "Write"),
+}
+
+
+def _show_failure(exercise_id, failure: Failure, error: CheckFailed):
+    """The failure as a block a student cannot miss (HTML, with the text beside it for
+    other front ends), and the same record for tools as when it raises."""
+    from IPython.display import display
+
+    border, background, heading, verdict, todo = FAILURE_STYLE[type(error)]
+    first, *rest = str(error).splitlines()
+    box = (
+        f"border-left:6px solid {border};background:{background};color:#1b1b1b;padding:6px 12px;"
+        "margin:2px 0;font-family:var(--jp-code-font-family,monospace);font-size:var(--jp-code-font-size,13px)"
+    )
+    text = "white-space:pre-wrap;word-break:normal;overflow-wrap:break-word"
+    block = (
+        f'<div class="micrograd-course-failure" style="{box}">'
+        f'<div style="color:{heading};font-weight:bold;{text}">{verdict}: {_escape(first)}</div>'
+        + (f'<div style="{text}">{_escape(chr(10).join(rest))}</div>' if rest else "")
+        + '<div style="color:#555;margin-top:4px;font-family:var(--jp-ui-font-family,sans-serif)">'
+        f"The notebook goes on running. {todo} the exercise, run its cell, then this check again; "
+        f"stuck? <code>hint(&quot;{exercise_id}&quot;)</code>. When graded, this cell fails.</div></div>"
+    )
+    plain = "\n".join(wrapped(f"{type(error).__name__}: {error}"))
+    display(
+        {"text/html": block, "text/plain": plain, FAILURE_MIME: _published(exercise_id, failure, error)},
+        raw=True,
+    )
+
+
+def _escape(text: str) -> str:
+    return escape(text, quote=False)
 
 
 def hint(exercise_id=None, level=1):

@@ -37,8 +37,14 @@ def main(argv=None):
     val = commands.add_parser("validate", help="check a notebook before submitting it")
     val.add_argument("notebook")
 
-    pro = commands.add_parser("progress", help="a student's table of every exercise")
-    pro.add_argument("folder", nargs="?", help="folder of notebooks (default: notebooks/)")
+    pro = commands.add_parser(
+        "progress", help="a student's status of every exercise, from the saved notebooks"
+    )
+    pro.add_argument(
+        "folder",
+        nargs="?",
+        help="folder holding NN_name/NN_name.ipynb (default: here, the folder above or notebooks/)",
+    )
 
     args = parser.parse_args(argv)
     try:
@@ -96,9 +102,15 @@ def _validate(args):
 
 
 def _progress(args):
-    from ..checking.progress import progress
+    from ..checking.progress import HOW_TO_POINT, progress
 
-    progress(args.folder)
+    shown = progress(args.folder)
+    if shown.folder is None:
+        here = Path.cwd()
+        looked = f"{here}, the folder above or {here / 'notebooks'}"
+        print(f"micrograd-course progress: no course notebooks in {looked}: {HOW_TO_POINT}")
+        return 2
+    print(shown)
     return 0
 
 

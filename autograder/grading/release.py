@@ -68,9 +68,26 @@ def sync_graded_cells(root: Path = ROOT) -> list[str]:
     return changed
 
 
+MAY_RAISE = "raises-exception"  # JupyterLab's tag: such a cell's error does not stop Run All
+
+
+def tag_cells_that_may_raise(nb):
+    """Tag the student version's given and demo cells (every code cell that is neither an
+    answer nor a check) `raises-exception`: a demo of an exercise not written yet shows its
+    NotImplementedError and Run All goes on, as it goes on past a failing check."""
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "code" and not meta.get("solution") and not meta.get("grade"):
+            tags = cell.metadata.setdefault("tags", [])
+            if MAY_RAISE not in tags:
+                tags.append(MAY_RAISE)
+    return nb
+
+
 def release(out: Path | None = None, root: Path = ROOT, quiet: bool = False) -> Path:
     """Run nbgrader generate_assignment on every assignment into `out` (notebooks/ by
-    default): solutions replaced by stubs, hidden tests removed, outputs cleared."""
+    default): solutions replaced by stubs, hidden tests removed, outputs cleared; then
+    the cells that may raise are tagged (tag_cells_that_may_raise)."""
     out = Path(out) if out else root / "notebooks"
     for name in assignments(root):
         if problems := graded_cell_differences(
@@ -93,6 +110,8 @@ def release(out: Path | None = None, root: Path = ROOT, quiet: bool = False) -> 
             raise RuntimeError(f"nbgrader could not generate {name}:\n{result.stdout}{result.stderr}")
         for stray in (out / name).glob(".ipynb_checkpoints"):
             shutil.rmtree(stray)
+        student = notebook_path(out, name)
+        nbformat.write(tag_cells_that_may_raise(nbformat.read(student, as_version=4)), student)
         if not quiet:
             print(f"released {name} -> {(out / name).relative_to(out.parent)}")
     return out

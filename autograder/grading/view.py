@@ -37,6 +37,7 @@ KERNEL_AUTOGRADER = (
     "checking/exercise.py",
     "checking/runner.py",
     "checking/progress.py",
+    "checking/session.py",
     "checking/validate.py",
     "checking/emit.py",
     "checking/methods.py",  # add_method, which notebook 03 imports

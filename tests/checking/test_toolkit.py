@@ -79,6 +79,22 @@ def test_a_failure_reads_as_a_lesson_and_carries_its_keys():
     assert Failure("plain", mistakes=None).keys == () and isinstance(error, AssertionError)
 
 
+def test_long_lines_of_a_failure_wrap_at_spaces_only():
+    """JupyterLab breaks an error's lines anywhere ("(sel f,)"): the traceback comes wrapped."""
+    mistake = Mistake(
+        "tuple-comma",
+        "a one-element tuple needs its comma: _prev=(self,) and _children=(self, other) keep the "
+        "operands, while (self) is just self; the reversed order and 3 points come next, pre-computed",
+    )
+    error = CheckFailed(Failure("out._prev is wrong " * 5, mistakes=mistake), "02.graph")
+    lines = error._render_traceback_()
+    assert all(len(line) <= 88 for line in lines), lines
+    words = lambda text: text.split()  # noqa: E731
+    assert words(" ".join(lines)) == words(f"CheckFailed: {error}")  # no word cut, none lost
+    assert any("(self,)" in line for line in lines) and any(line.startswith(" " * 18) for line in lines)
+    assert str(error) == CheckFailed(error.failure, "02.graph").args[0]  # the message itself is not wrapped
+
+
 def test_the_runner_names_a_stub_a_crash_and_the_line_it_happened_on():
     ex = all_exercises()["01.forward"]
 

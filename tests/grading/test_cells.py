@@ -54,6 +54,17 @@ def test_a_published_failure_without_an_error_does_not_fail_the_cell():
     assert cell.passed and cell.mistakes == ()
 
 
+def test_a_failure_shown_without_raising_fails_the_cell():
+    """In a student's own kernel a failing check shows its failure and returns (Run All goes on)."""
+    shown = {
+        **failure("01.forward", ("sign", "wrong sign")),
+        "error_name": "CheckFailed",
+        "message": "[01.forward] no",
+    }
+    (cell,) = graded_cells(notebook(graded_cell("01_forward_test", failure=shown)))
+    assert not cell.passed and cell.error == "CheckFailed: [01.forward] no" and cell.keys == ("sign",)
+
+
 def test_keys_without_messages_are_still_named():
     published = {"exercise": "01.forward", "keys": ["sign", "off-by-h"]}
     nb = notebook(graded_cell("01_forward_test", error=("CheckFailed", "no"), failure=published))

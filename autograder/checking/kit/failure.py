@@ -6,6 +6,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from .fmt import wrapped
+
 
 @dataclass(frozen=True)
 class Mistake:
@@ -88,11 +90,9 @@ class CheckFailed(AssertionError):
 
     def _render_traceback_(self):
         # IPython shows this instead of a traceback: the message is the whole story,
-        # the frames inside the checker would only bury it
-        return [
-            f"{type(self).__name__}: {line}" if i == 0 else line
-            for i, line in enumerate(str(self).splitlines())
-        ]
+        # the frames inside the checker would only bury it. Wrapped here, at spaces, because
+        # JupyterLab wraps an error's text anywhere, even inside a word ("(sel f,)").
+        return wrapped(f"{type(self).__name__}: {self}")
 
 
 class NotAttempted(CheckFailed):

@@ -22,3 +22,22 @@ def fmt_list(xs, limit=8, digits=fmt) -> str:
 
 def fmt_points(points) -> str:
     return f"{points:g} point" + ("" if points == 1 else "s")
+
+
+def wrapped(text: str, width: int = 88) -> list[str]:
+    """`text`'s lines, long ones wrapped at spaces only (never inside a word or at a hyphen:
+    "(self,)" stays whole). A continued line lines up after its label ("  likely mistake: ")."""
+    import re
+    import textwrap
+
+    lines = []
+    for line in text.splitlines() or [""]:
+        label = re.match(r"\s*(?:[\w ]{1,20}: +)?", line).group()
+        lines += textwrap.wrap(
+            line,
+            width,
+            subsequent_indent=" " * min(len(label), width // 3),
+            break_long_words=False,
+            break_on_hyphens=False,
+        ) or [line]
+    return lines
