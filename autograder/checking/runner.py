@@ -210,13 +210,13 @@ def hint(exercise_id=None, level=1):
     if exercise_id is None:
         notebooks = dict.fromkeys(ex.notebook for ex in exercises.values())
         listed = "; ".join(", ".join(ex.id for ex in exercises_in(nb)) for nb in notebooks)
-        print(
+        _say(
             f'The exercises: {listed}. Ask for a hint with hint("01.forward"), a stronger one with hint("01.forward", 2).'
         )
         return
     ex = exercises.get(exercise_id) if isinstance(exercise_id, str) else None
     if ex is None:
-        print(_unknown_exercise(exercise_id, list(exercises)))
+        _say(_unknown_exercise(exercise_id, list(exercises)))
         return
     count, note = len(ex.hints), ""
     if isinstance(level, bool) or not isinstance(level, int):
@@ -227,7 +227,12 @@ def hint(exercise_id=None, level=1):
         note += "the last. " if level > count else "the first. "
         level = min(max(level, 1), count)
     more = f" (hint({exercise_id!r}, {level + 1}) says more)" if level < count else ""
-    print(f"{note}Hint {level}/{count} for {exercise_id}: {ex.hints[level - 1]}{more}")
+    _say(f"{note}Hint {level}/{count} for {exercise_id}: {ex.hints[level - 1]}{more}")
+
+
+def _say(text: str) -> None:
+    """Print `text` wrapped at spaces: JupyterLab breaks a long output line anywhere, mid-word."""
+    print("\n".join(wrapped(text)))
 
 
 def _unknown_exercise(given, ids) -> str:
