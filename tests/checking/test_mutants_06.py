@@ -135,6 +135,8 @@ MISTAKES = {
         "only-first",
         True,
     ),
+    "zero_grad to None": ("06.zero_grad", "p.grad = 0.0", "p.grad = None", "grad-set-to-none", True),
+    "zero_grad to a list": ("06.zero_grad", "p.grad = 0.0", "p.grad = []", "grad-not-a-number", True),
     "step uphill": ("06.step", "p.data -= lr * p.grad", "p.data += lr * p.grad", "wrong-direction", True),
     "step lr twice": (
         "06.step",
@@ -195,6 +197,48 @@ MISTAKES = {
         "loss-summed",
         True,
     ),
+    "train records the loss Value": (
+        "06.train",
+        "history.append(loss.data)",
+        "history.append(loss)",
+        "values-recorded",
+        True,
+    ),
+    "train on absolute errors": (
+        "06.train",
+        "loss = mse(predictions, targets)",
+        "loss = sum((p - t).relu() + (t - p).relu() for p, t in zip(predictions, targets)) / len(targets)",
+        "loss-absolute",
+        True,
+    ),
+    "train on the max-margin loss": (
+        "06.train",
+        "loss = mse(predictions, targets)",
+        "loss = max_margin_loss(predictions, targets)",
+        "loss-absolute",  # the same numbers here: tanh outputs inside (-1, 1), targets +-1
+        True,
+    ),
+    "train on half the mse": (
+        "06.train",
+        "loss = mse(predictions, targets)",
+        "loss = 0.5 * mse(predictions, targets)",
+        "loss-halved",
+        True,
+    ),
+    "train on the rmse": (
+        "06.train",
+        "loss = mse(predictions, targets)",
+        "loss = mse(predictions, targets) ** 0.5",
+        "loss-root",
+        True,
+    ),
+    "train on errors not squared": (
+        "06.train",
+        "loss = mse(predictions, targets)",
+        "loss = sum(p - t for p, t in zip(predictions, targets)) / len(targets)",
+        "loss-not-squared",
+        True,
+    ),
     "train records nothing": ("06.train", "history.append(loss.data)", "pass", "wrong-length", True),
     "train returns nothing": ("06.train", "    return history", "", "no-history", True),
     "train with a fixed number of steps": (
@@ -216,6 +260,13 @@ MISTAKES = {
         "for step in range(300)",
         "for step in range(3)",
         ("train-longer", "0.2"),
+        True,
+    ),
+    "regression with too large a learning rate": (
+        "06.regression",
+        "sgd_step(model.parameters(), 0.05)\n    return model",
+        "sgd_step(model.parameters(), 0.3)\n    return model",
+        ("diverged", "learning rate is too big"),
         True,
     ),
     "xor without a hidden layer": ("06.xor", "MLP(2, [4, 1]", "MLP(2, [1]", "no-hidden-layer", True),
@@ -465,3 +516,10 @@ ALTERNATIVES = {
 
 
 test_mutant_is_caught, test_correct_alternative_passes = mutant_tests(MUTANTS, ALTERNATIVES, NB, timeout=300)
+
+
+def test_losses_returned_as_a_tuple_or_numpy_floats_pass():
+    for returned in ("return tuple(history)", "return [np.float64(v) for v in history]"):
+        ns = student([("    return history", f"    {returned}")])
+        check("06.train", ns["train"], quiet=True)
+        check("06.train", ns["train"], hidden=True, seed=4, quiet=True)
