@@ -343,3 +343,23 @@ def test_strange_values_never_break_the_checker():
     for strange in (None, "1.0", [1.0, 2.0, 3.0]):
         got = failure("04.grads", lambda *a, s=strange: (s, s, s))
         assert "three numbers" in str(got), str(got)
+
+
+# ---- the notebook's prose ---------------------------------------------------------------------
+
+
+def test_the_setup_says_which_operations_the_reference_value_has():
+    import nbformat
+    from nbharness import solution_path
+
+    nb = nbformat.read(solution_path(NB), as_version=4)
+    (text,) = [c.source for c in nb.cells if c.id == "setup-md"]
+    listed = text.split("but one:")[1].split(". GELU")[0]
+    methods = [
+        name.strip("`")
+        for name in listed.replace(" and ", ", ").split(", ")
+        if name.strip("`").isidentifier()
+    ]
+    assert methods and all(callable(getattr(Value, name, None)) for name in methods), methods
+    assert "GELU is not among them" in text and not hasattr(Value, "gelu")
+    assert "every operation" not in text

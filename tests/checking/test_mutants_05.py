@@ -406,3 +406,38 @@ def test_a_parameter_left_as_a_value_is_named_not_crashed():
 
     got = failure("05.gradcheck", restores_a_value)
     assert got.key == "data-not-a-number" and "raised" not in str(got), str(got)
+
+
+# ---- the notebook's numbers --------------------------------------------------------------------
+
+
+def test_the_bytes_per_node_are_measured_and_the_prose_quotes_the_measurement():
+    import re
+    import sys
+
+    import nbformat
+    from nbharness import solution_path
+
+    from course_engine.nn import MLP as ReferenceMLP
+
+    cells = {c.id: c for c in nbformat.read(solution_path(NB), as_version=4).cells}
+    printed = "".join(o.get("text", "") for o in cells["size-memory"].outputs)
+    per_node = int(re.search(r"about (\d+) bytes per node", printed)[1])
+    assert f"about {per_node} bytes (measured above)" in cells["size-notes"].source
+
+    random.seed(1)  # counted again here: what the nodes of one chained forward pass own
+    net = ReferenceMLP(2, [64, 64, 1], activation="tanh")
+    x = [0.7, -1.2]
+    for layer in net.layers:
+        outs = []
+        for n in layer.neurons:
+            z = n.b
+            for wi, xi in zip(n.w, x):
+                z = z + wi * xi
+            outs.append(z if n.activation == "linear" else z.tanh())
+        x = outs
+    weights = {id(p) for p in net.parameters()}
+    created = [node for node in x[0].topological_order() if id(node) not in weights]
+    parts = {id(p): p for n in created for p in (n, n.data, n._prev, n._local_grads, *n._local_grads)}
+    measured = sum(map(sys.getsizeof, parts.values())) / len(created)
+    assert 150 < measured < 250 and abs(measured - per_node) <= 5, (measured, per_node)

@@ -523,3 +523,57 @@ def test_losses_returned_as_a_tuple_or_numpy_floats_pass():
         ns = student([("    return history", f"    {returned}")])
         check("06.train", ns["train"], quiet=True)
         check("06.train", ns["train"], hidden=True, seed=4, quiet=True)
+
+
+# ---- the notebook's demonstrations and prose, as stored -----------------------------------------
+
+
+def solution_cells():
+    import nbformat
+    from nbharness import solution_path
+
+    return {c.id: c for c in nbformat.read(solution_path(NB), as_version=4).cells}
+
+
+def printed(cell, stream="stdout"):
+    return "".join(o.get("text", "") for o in cell.outputs if o.get("name") == stream)
+
+
+def test_the_moons_progress_line_is_ordinary_output_and_the_same_on_every_run():
+    cell = solution_cells()["moons_train"]
+    assert "NBVAL_IGNORE_OUTPUT" not in cell.source and "tqdm" not in cell.source
+    assert printed(cell, "stderr") == "" and all(o.output_type == "stream" for o in cell.outputs)
+    assert printed(cell).startswith("two moons [########################] 100/100 steps in ")
+    assert printed(cell).endswith(", accuracy 100%\n")
+
+
+def test_no_grad_is_explained_before_its_first_use():
+    cells = list(solution_cells().values())
+    first = next(i for i, c in enumerate(cells) if c.cell_type == "code" and "with no_grad()" in c.source)
+    told = [c.source for c in cells[:first] if c.cell_type == "markdown" and "no_grad" in c.source]
+    assert told and "record no graph" in told[-1] and "backward" in told[-1]
+
+
+def test_the_targets_plus_minus_one_are_the_ends_of_an_open_range():
+    text = solution_cells()["train_md"].source
+    assert "inside tanh's range" not in text and "open interval $(-1, 1)$" in text
+
+
+def test_scaled_targets_fit_the_line_with_a_tanh_output():
+    import ast
+
+    cell = solution_cells()["scaled_targets_demo"]
+    assert 'activation="tanh", linear_output=False' in cell.source
+    lines = dict(line.split(":", 1) for line in printed(cell).splitlines())
+    targets, predictions = (ast.literal_eval(lines[k].strip()) for k in ("targets", "predictions * scale"))
+    assert max(abs(p - t) for p, t in zip(predictions, targets)) < 0.2 and max(targets) > 1
+
+
+def test_binary_cross_entropy_is_shown_with_its_gradient():
+    import ast
+
+    cell = solution_cells()["bce_demo"]
+    assert "losses.binary_cross_entropy" in cell.source
+    lines = [line.split(":", 1)[1] for line in printed(cell).splitlines()[1:]]
+    by_backward, by_formula = (ast.literal_eval(line.strip()) for line in lines)
+    assert by_backward == by_formula and len(by_backward) == 3
