@@ -183,7 +183,13 @@ ALTERNATIVES = {
         ("p.grad = 0.0", "p.grad = 0"),
         ("return self.w + [self.b]", "return [*self.w, self.b]"),
     ],
-    "the engine's fused weighted sum, numpy weights": [
+    "the engine's fused weighted sum, numpy weights and gradients, parameters as tuples": [
+        ("        return []\n", "        return ()\n"),
+        ("return self.w + [self.b]", "return (*self.w, self.b)"),
+        (
+            "return x1 * dout_dz, x2 * dout_dz, dout_dz",
+            "return np.array([x1, x2, 1.0]) * dout_dz",
+        ),
         (
             "        z = self.b\n        for wi, xi in zip(self.w, x):\n            z = z + wi * xi\n",
             "        z = Value.weighted_sum(self.w, x, self.b)\n",

@@ -193,7 +193,9 @@ ALTERNATIVES = {
         ),
         (MLP_PARAMS, "return sum((layer.parameters() for layer in self.layers), [])"),
     ],
-    "gradcheck nudging in place, zeroing only the sample": [
+    "gradcheck nudging in place, zeroing only the sample, parameters as tuples": [
+        (LAYER_PARAMS, f"return tuple({LAYER_PARAMS[7:]})"),
+        (MLP_PARAMS, f"return tuple({MLP_PARAMS[7:]})"),
         (
             "    model.zero_grad()\n    model(x).backward()",
             "    for p in params:\n        p.grad = 0.0\n    model(x).backward()",

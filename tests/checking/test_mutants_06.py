@@ -426,6 +426,7 @@ MUTANTS = [
         key="not-squared",
     ),
     Mutant("zero_grad resets data", NB, "06.zero_grad", "p.grad = 0.0", "p.data = 0.0", "data-reset"),
+    Mutant("zero_grad to None", NB, "06.zero_grad", "p.grad = 0.0", "p.grad = None", "grad-set-to-none"),
     Mutant(
         "update uphill (+=)",
         NB,
@@ -465,6 +466,14 @@ MUTANTS = [
         "linear_output=True",
         "linear_output=False",
         "tanh-output",
+    ),
+    Mutant(
+        "regression with too large a learning rate",
+        NB,
+        "06.regression",
+        "sgd_step(model.parameters(), 0.05)\n    return model",
+        "sgd_step(model.parameters(), 0.3)\n    return model",
+        "diverged",
     ),
     Mutant("XOR without a hidden layer", NB, "06.xor", "MLP(2, [4, 1]", "MLP(2, [1]", "no-hidden-layer"),
     Mutant("max-margin sign", NB, "06.max_margin", "(1 - y * s).relu()", "(1 + y * s).relu()", "wrong-sign"),
