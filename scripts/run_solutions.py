@@ -24,7 +24,11 @@ def run(path: Path) -> float:
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
     NotebookClient(
-        nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+        nb,
+        timeout=300,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+        coalesce_streams=True,  # one stream per cell, and a progress line (redrawn with \r) as its final state
     ).execute()
     seconds = time.perf_counter() - start
     for cell in nb.cells:

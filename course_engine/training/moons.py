@@ -10,6 +10,7 @@ from ..engine.value import Value
 from ..losses import accuracy, l2, max_margin
 from ..nn import MLP
 from ..optim import SGD, linear_decay
+from .progress import Progress
 
 
 @dataclass
@@ -26,7 +27,7 @@ def train_moons(steps=100, n_samples=100, noise=0.1, seed=1337, alpha=1e-4, prog
     optimizer = SGD(model.parameters(), lr=linear_decay(1.0, 0.1, steps))
     inputs = [[Value(a), Value(b)] for a, b in X.tolist()]
     history = History()
-    bar = _progress(steps, progress)
+    bar = Progress(desc="training", total=steps, enabled=progress)
     for _ in range(steps):
         scores = [model(x) for x in inputs]
         loss = max_margin(scores, y.tolist()) + l2(model.parameters(), alpha)
@@ -35,13 +36,7 @@ def train_moons(steps=100, n_samples=100, noise=0.1, seed=1337, alpha=1e-4, prog
         optimizer.step()
         history.loss.append(loss.data)
         history.accuracy.append(accuracy(scores, y.tolist()))
-        bar.set_postfix(loss=f"{loss.data:.4f}", accuracy=f"{history.accuracy[-1]:.0%}")
+        bar.show(loss=loss.data, accuracy=f"{history.accuracy[-1]:.0%}")
         bar.update()
     bar.close()
     return model, X, y, history
-
-
-def _progress(total, enabled):
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, desc="training", disable=not enabled, unit="step")

@@ -183,7 +183,13 @@ ALTERNATIVES = {
         ("p.grad = 0.0", "p.grad = 0"),
         ("return self.w + [self.b]", "return [*self.w, self.b]"),
     ],
-    "the engine's fused weighted sum, numpy weights": [
+    "the engine's fused weighted sum, numpy weights and gradients, parameters as tuples": [
+        ("        return []\n", "        return ()\n"),
+        ("return self.w + [self.b]", "return (*self.w, self.b)"),
+        (
+            "return x1 * dout_dz, x2 * dout_dz, dout_dz",
+            "return np.array([x1, x2, 1.0]) * dout_dz",
+        ),
         (
             "        z = self.b\n        for wi, xi in zip(self.w, x):\n            z = z + wi * xi\n",
             "        z = Value.weighted_sum(self.w, x, self.b)\n",
@@ -312,3 +318,54 @@ def test_checks_leave_the_global_random_stream_alone():
     check("04.neuron_init", make_neuron(), quiet=True)
     check("04.neuron_call", make_neuron(), quiet=True)
     assert [random.random() for _ in range(3)] == expected
+
+
+def test_unusual_but_right_answers_pass():
+    # parameters() as a tuple is a sequence of Values (a list is only the convention), an empty tuple
+    # for a bare Module, and gradients returned as a numpy array of three
+    check("04.neuron_init", make_neuron(params=lambda n: (*n.w, n.b)), hidden=True, quiet=True)
+
+    class TupleModule(GoodModule):
+        def parameters(self):
+            return ()
+
+    check("04.module", TupleModule, hidden=True, quiet=True)
+    check("04.grads", lambda *a: __import__("numpy").array(right_grads(*a)), hidden=True, quiet=True)
+
+
+def test_a_generator_of_parameters_is_named():
+    once = failure("04.neuron_init", make_neuron(params=lambda n: (p for p in [*n.w, n.b])))
+    assert once.key == "parameters-one-pass" and "generator" in str(once)
+
+
+def test_strange_values_never_break_the_checker():
+    # whatever a student's code leaves behind, the check answers with a message, never a crash of its own
+    class ToText(GoodModule):
+        def zero_grad(self):
+            for p in self.parameters():
+                p.grad = "0"
+
+    assert failure("04.module", ToText).key == "grad-not-a-number"
+    for strange in (None, "1.0", [1.0, 2.0, 3.0]):
+        got = failure("04.grads", lambda *a, s=strange: (s, s, s))
+        assert "three numbers" in str(got), str(got)
+
+
+# ---- the notebook's prose ---------------------------------------------------------------------
+
+
+def test_the_setup_says_which_operations_the_reference_value_has():
+    import nbformat
+    from nbharness import solution_path
+
+    nb = nbformat.read(solution_path(NB), as_version=4)
+    (text,) = [c.source for c in nb.cells if c.id == "setup-md"]
+    listed = text.split("but one:")[1].split(". GELU")[0]
+    methods = [
+        name.strip("`")
+        for name in listed.replace(" and ", ", ").split(", ")
+        if name.strip("`").isidentifier()
+    ]
+    assert methods and all(callable(getattr(Value, name, None)) for name in methods), methods
+    assert "GELU is not among them" in text and not hasattr(Value, "gelu")
+    assert "every operation" not in text

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import random
 
-from nbharness import Mutant, failure, mutant_tests
+import pytest
+from nbharness import Mutant, failure, mutant_tests, solution_namespace
 
 from autograder import check
 from course_engine import Value
@@ -192,7 +193,9 @@ ALTERNATIVES = {
         ),
         (MLP_PARAMS, "return sum((layer.parameters() for layer in self.layers), [])"),
     ],
-    "gradcheck nudging in place, zeroing only the sample": [
+    "gradcheck nudging in place, zeroing only the sample, parameters as tuples": [
+        (LAYER_PARAMS, f"return tuple({LAYER_PARAMS[7:]})"),
+        (MLP_PARAMS, f"return tuple({MLP_PARAMS[7:]})"),
         (
             "    model.zero_grad()\n    model(x).backward()",
             "    for p in params:\n        p.grad = 0.0\n    model(x).backward()",
@@ -333,3 +336,110 @@ def test_checks_leave_the_global_random_stream_alone():
     check("05.layer_call", Layer, quiet=True)
     check("05.mlp_call", MLP, quiet=True)
     assert [random.random() for _ in range(3)] == expected
+
+
+# ---- the notebook's own MLP with a typical slip, in this process ------------------------------
+
+LOOP, SIZES = "for i in range(len(nouts)):", "sizes = [nin] + list(nouts)"
+LAYER_LIST = {  # a layer list one too short or long, or with each layer's sizes swapped: (edits, key)
+    "range one short": ([(LOOP, "for i in range(len(nouts) - 1):")], "last-layer-missing"),
+    "nin left out of sizes": (
+        [(SIZES, "sizes = list(nouts)"), (LOOP, "for i in range(len(sizes) - 1):")],
+        "nin-left-out",
+    ),
+    "an output layer added": (
+        [(SIZES, "sizes = [nin] + list(nouts) + [1]"), (LOOP, "for i in range(len(sizes) - 1):")],
+        "extra-layer",
+    ),
+    "nin and nout swapped": (
+        [
+            (
+                "Layer(sizes[i], sizes[i + 1], layer_activation)",
+                "Layer(sizes[i + 1], sizes[i], layer_activation)",
+            )
+        ],
+        "sizes-swapped",
+    ),
+    "parameters as a generator": (
+        [(MLP_PARAMS, MLP_PARAMS.replace("[", "(").replace("]", ")"))],
+        "parameters-one-pass",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", LAYER_LIST)
+def test_a_wrong_layer_list_is_named(name):
+    edits, key = LAYER_LIST[name]
+    mlp = solution_namespace(NB, edits)["MLP"]
+    for exercise in ("05.mlp_params", "05.mlp_call") if key != "parameters-one-pass" else ("05.mlp_params",):
+        for hidden in (False, True):
+            assert failure(exercise, mlp, hidden=hidden, seed=3).key == key, (name, exercise, hidden)
+
+
+def test_parameters_as_tuples_pass():
+    # a tuple is a sequence of Values: only the convention says list
+    ns = solution_namespace(
+        NB,
+        [
+            (LAYER_PARAMS, f"return tuple({LAYER_PARAMS[7:]})"),
+            (MLP_PARAMS, f"return tuple({MLP_PARAMS[7:]})"),
+        ],
+    )
+    for exercise, cls in (("05.layer_params", "Layer"), ("05.mlp_params", "MLP")):
+        check(exercise, ns[cls], quiet=True)
+        check(exercise, ns[cls], hidden=True, seed=2, quiet=True)
+
+
+def test_layer_outputs_as_a_tuple_pass():
+    class TupleLayer(Layer):
+        def __call__(self, x):
+            outs = tuple(n(x) for n in self.neurons)
+            return outs[0] if len(outs) == 1 else outs
+
+    check("05.layer_call", TupleLayer, hidden=True, quiet=True)
+
+
+def test_a_parameter_left_as_a_value_is_named_not_crashed():
+    # the gradient check restoring p.data to a Value: the checker reads it without raising
+    def restores_a_value(model, x, params, h=1e-6):
+        rows = right_gradient_check(model, x, params, h)
+        params[0].data = Value(params[0].data)
+        return rows
+
+    got = failure("05.gradcheck", restores_a_value)
+    assert got.key == "data-not-a-number" and "raised" not in str(got), str(got)
+
+
+# ---- the notebook's numbers --------------------------------------------------------------------
+
+
+def test_the_bytes_per_node_are_measured_and_the_prose_quotes_the_measurement():
+    import re
+    import sys
+
+    import nbformat
+    from nbharness import solution_path
+
+    from course_engine.nn import MLP as ReferenceMLP
+
+    cells = {c.id: c for c in nbformat.read(solution_path(NB), as_version=4).cells}
+    printed = "".join(o.get("text", "") for o in cells["size-memory"].outputs)
+    per_node = int(re.search(r"about (\d+) bytes per node", printed)[1])
+    assert f"about {per_node} bytes (measured above)" in cells["size-notes"].source
+
+    random.seed(1)  # counted again here: what the nodes of one chained forward pass own
+    net = ReferenceMLP(2, [64, 64, 1], activation="tanh")
+    x = [0.7, -1.2]
+    for layer in net.layers:
+        outs = []
+        for n in layer.neurons:
+            z = n.b
+            for wi, xi in zip(n.w, x):
+                z = z + wi * xi
+            outs.append(z if n.activation == "linear" else z.tanh())
+        x = outs
+    weights = {id(p) for p in net.parameters()}
+    created = [node for node in x[0].topological_order() if id(node) not in weights]
+    parts = {id(p): p for n in created for p in (n, n.data, n._prev, n._local_grads, *n._local_grads)}
+    measured = sum(map(sys.getsizeof, parts.values())) / len(created)
+    assert 150 < measured < 250 and abs(measured - per_node) <= 5, (measured, per_node)

@@ -135,6 +135,8 @@ MISTAKES = {
         "only-first",
         True,
     ),
+    "zero_grad to None": ("06.zero_grad", "p.grad = 0.0", "p.grad = None", "grad-set-to-none", True),
+    "zero_grad to a list": ("06.zero_grad", "p.grad = 0.0", "p.grad = []", "grad-not-a-number", True),
     "step uphill": ("06.step", "p.data -= lr * p.grad", "p.data += lr * p.grad", "wrong-direction", True),
     "step lr twice": (
         "06.step",
@@ -195,6 +197,48 @@ MISTAKES = {
         "loss-summed",
         True,
     ),
+    "train records the loss Value": (
+        "06.train",
+        "history.append(loss.data)",
+        "history.append(loss)",
+        "values-recorded",
+        True,
+    ),
+    "train on absolute errors": (
+        "06.train",
+        "loss = mse(predictions, targets)",
+        "loss = sum((p - t).relu() + (t - p).relu() for p, t in zip(predictions, targets)) / len(targets)",
+        "loss-absolute",
+        True,
+    ),
+    "train on the max-margin loss": (
+        "06.train",
+        "loss = mse(predictions, targets)",
+        "loss = max_margin_loss(predictions, targets)",
+        "loss-absolute",  # the same numbers here: tanh outputs inside (-1, 1), targets +-1
+        True,
+    ),
+    "train on half the mse": (
+        "06.train",
+        "loss = mse(predictions, targets)",
+        "loss = 0.5 * mse(predictions, targets)",
+        "loss-halved",
+        True,
+    ),
+    "train on the rmse": (
+        "06.train",
+        "loss = mse(predictions, targets)",
+        "loss = mse(predictions, targets) ** 0.5",
+        "loss-root",
+        True,
+    ),
+    "train on errors not squared": (
+        "06.train",
+        "loss = mse(predictions, targets)",
+        "loss = sum(p - t for p, t in zip(predictions, targets)) / len(targets)",
+        "loss-not-squared",
+        True,
+    ),
     "train records nothing": ("06.train", "history.append(loss.data)", "pass", "wrong-length", True),
     "train returns nothing": ("06.train", "    return history", "", "no-history", True),
     "train with a fixed number of steps": (
@@ -216,6 +260,13 @@ MISTAKES = {
         "for step in range(300)",
         "for step in range(3)",
         ("train-longer", "0.2"),
+        True,
+    ),
+    "regression with too large a learning rate": (
+        "06.regression",
+        "sgd_step(model.parameters(), 0.05)\n    return model",
+        "sgd_step(model.parameters(), 0.3)\n    return model",
+        ("diverged", "learning rate is too big"),
         True,
     ),
     "xor without a hidden layer": ("06.xor", "MLP(2, [4, 1]", "MLP(2, [1]", "no-hidden-layer", True),
@@ -375,6 +426,7 @@ MUTANTS = [
         key="not-squared",
     ),
     Mutant("zero_grad resets data", NB, "06.zero_grad", "p.grad = 0.0", "p.data = 0.0", "data-reset"),
+    Mutant("zero_grad to None", NB, "06.zero_grad", "p.grad = 0.0", "p.grad = None", "grad-set-to-none"),
     Mutant(
         "update uphill (+=)",
         NB,
@@ -414,6 +466,14 @@ MUTANTS = [
         "linear_output=True",
         "linear_output=False",
         "tanh-output",
+    ),
+    Mutant(
+        "regression with too large a learning rate",
+        NB,
+        "06.regression",
+        "sgd_step(model.parameters(), 0.05)\n    return model",
+        "sgd_step(model.parameters(), 0.3)\n    return model",
+        "diverged",
     ),
     Mutant("XOR without a hidden layer", NB, "06.xor", "MLP(2, [4, 1]", "MLP(2, [1]", "no-hidden-layer"),
     Mutant("max-margin sign", NB, "06.max_margin", "(1 - y * s).relu()", "(1 + y * s).relu()", "wrong-sign"),
@@ -465,3 +525,64 @@ ALTERNATIVES = {
 
 
 test_mutant_is_caught, test_correct_alternative_passes = mutant_tests(MUTANTS, ALTERNATIVES, NB, timeout=300)
+
+
+def test_losses_returned_as_a_tuple_or_numpy_floats_pass():
+    for returned in ("return tuple(history)", "return [np.float64(v) for v in history]"):
+        ns = student([("    return history", f"    {returned}")])
+        check("06.train", ns["train"], quiet=True)
+        check("06.train", ns["train"], hidden=True, seed=4, quiet=True)
+
+
+# ---- the notebook's demonstrations and prose, as stored -----------------------------------------
+
+
+def solution_cells():
+    import nbformat
+    from nbharness import solution_path
+
+    return {c.id: c for c in nbformat.read(solution_path(NB), as_version=4).cells}
+
+
+def printed(cell, stream="stdout"):
+    return "".join(o.get("text", "") for o in cell.outputs if o.get("name") == stream)
+
+
+def test_the_moons_progress_line_is_ordinary_output_and_the_same_on_every_run():
+    cell = solution_cells()["moons_train"]
+    assert "NBVAL_IGNORE_OUTPUT" not in cell.source and "tqdm" not in cell.source
+    assert printed(cell, "stderr") == "" and all(o.output_type == "stream" for o in cell.outputs)
+    assert printed(cell).startswith("two moons [########################] 100/100 steps in ")
+    assert printed(cell).endswith(", accuracy 100%\n")
+
+
+def test_no_grad_is_explained_before_its_first_use():
+    cells = list(solution_cells().values())
+    first = next(i for i, c in enumerate(cells) if c.cell_type == "code" and "with no_grad()" in c.source)
+    told = [c.source for c in cells[:first] if c.cell_type == "markdown" and "no_grad" in c.source]
+    assert told and "record no graph" in told[-1] and "backward" in told[-1]
+
+
+def test_the_targets_plus_minus_one_are_the_ends_of_an_open_range():
+    text = solution_cells()["train_md"].source
+    assert "inside tanh's range" not in text and "open interval $(-1, 1)$" in text
+
+
+def test_scaled_targets_fit_the_line_with_a_tanh_output():
+    import ast
+
+    cell = solution_cells()["scaled_targets_demo"]
+    assert 'activation="tanh", linear_output=False' in cell.source
+    lines = dict(line.split(":", 1) for line in printed(cell).splitlines())
+    targets, predictions = (ast.literal_eval(lines[k].strip()) for k in ("targets", "predictions * scale"))
+    assert max(abs(p - t) for p, t in zip(predictions, targets)) < 0.2 and max(targets) > 1
+
+
+def test_binary_cross_entropy_is_shown_with_its_gradient():
+    import ast
+
+    cell = solution_cells()["bce_demo"]
+    assert "losses.binary_cross_entropy" in cell.source
+    lines = [line.split(":", 1)[1] for line in printed(cell).splitlines()[1:]]
+    by_backward, by_formula = (ast.literal_eval(line.strip()) for line in lines)
+    assert by_backward == by_formula and len(by_backward) == 3

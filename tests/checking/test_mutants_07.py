@@ -426,3 +426,62 @@ def test_the_alternatives_pass_in_process_too(name):
     for exercise, function in EXERCISE_FUNCTIONS.items():
         for hidden in (False, True):
             check(exercise, *check_objects(exercise, ns[function]), hidden=hidden, quiet=True)
+
+
+# ---- the notebook's prose and its optional PyTorch cell, as stored -----------------------------
+
+
+def solution_cells():
+    import nbformat
+    from nbharness import solution_path
+
+    return {c.id: c for c in nbformat.read(solution_path(NB), as_version=4).cells}
+
+
+def test_the_moons_graph_is_counted_right():
+    from collections import Counter
+
+    from course_engine.datasets import make_moons
+
+    X, _ = make_moons(100, noise=0.1, seed=1337)
+    random.seed(1337)
+    ops = Counter(node._op for node in TensorMLP(2, [16, 16, 1])(X).topological_order())
+    assert ops == {"": 6, "@": 3, "+": 3, "relu": 2}  # the output layer is linear: two relus, not three
+    cells = solution_cells()
+    text = cells["why_md2"].source
+    assert "one relu for each of the two hidden layers" in text and f"{sum(ops.values())} nodes" in text
+    assert f"a graph of {sum(ops.values())} nodes" in "".join(
+        o.get("text", "") for o in cells["why_demo"].outputs
+    )
+
+
+def test_the_log_softmax_row_sums_with_keepdims():
+    from course_engine.tensor import Tensor
+
+    (row,) = [line for line in solution_cells()["reference_md"].source.splitlines() if "log_softmax" in line]
+    assert "g.sum(axis, keepdims=True)" in row
+    # why: over a batch, g.sum() without keepdims mixes the rows; the stated rule is the Tensor's own
+    x, g = np.random.default_rng(0).normal(size=(3, 4)), np.random.default_rng(1).normal(size=(3, 4))
+    t = Tensor(x)
+    (t.log_softmax() * g).sum().backward()
+    out = x - x.max(axis=-1, keepdims=True)
+    softmax = np.exp(out) / np.exp(out).sum(axis=-1, keepdims=True)
+    assert np.allclose(t.grad, g - softmax * g.sum(axis=-1, keepdims=True), atol=1e-12)
+    assert not np.allclose(t.grad, g - softmax * g.sum(), atol=1e-3)
+
+
+def test_the_pytorch_cell_is_optional_and_says_so_when_torch_is_absent():
+    import importlib.util
+    import tomllib
+    from pathlib import Path
+
+    cell = solution_cells()["torch_demo"]
+    assert "torch.nn.Linear" in cell.source and "dtype=torch.float64" in cell.source
+    if importlib.util.find_spec("torch") is None:  # as on the course's machines: torch is not installed
+        text = "".join(o.get("text", "") for o in cell.outputs)
+        assert text.startswith("PyTorch is not installed, so this optional comparison is skipped.")
+    root = Path(__file__).resolve().parents[2]
+    project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
+    assert not [d for d in project["dependencies"] + project["optional-dependencies"]["dev"] if "torch" in d]
+    for name in ("scripts/ensure_venv.sh", "environment.yml", "binder/requirements.txt"):
+        assert "torch" not in (root / name).read_text(), f"{name} installs torch"

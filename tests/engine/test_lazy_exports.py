@@ -52,6 +52,7 @@ IMPORT_PATHS = [
     ("course_engine.optim", "linear_decay", "course_engine.optim.schedules"),
     ("course_engine.training", "train_moons", "course_engine.training.moons"),
     ("course_engine.training", "History", "course_engine.training.moons"),
+    ("course_engine.training", "Progress", "course_engine.training.progress"),
     ("course_engine.gradcheck", "DEFAULT_H", "course_engine.gradcheck.differences"),
     ("course_engine.gradcheck", "forward_difference", "course_engine.gradcheck.differences"),
     ("course_engine.gradcheck", "central_difference", "course_engine.gradcheck.differences"),

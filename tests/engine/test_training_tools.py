@@ -91,3 +91,20 @@ def test_demo_writes_its_pictures(tmp_path, capsys):
         png = tmp_path / name
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert str(png.resolve()) in printed
+
+
+def test_the_progress_line_goes_to_stdout_and_keeps_only_its_final_state(capsys):
+    import re
+
+    from course_engine.training import Progress
+
+    bar = Progress(range(50), "two moons", every=0.0)  # every=0: redrawn at each step, as a slow loop is
+    for k in bar:
+        bar.show(loss=1.0 / (k + 1), accuracy=f"{k * 2}%")
+    out, err = capsys.readouterr()
+    assert err == "" and out.count("\r") == 51 and out.endswith("\n")  # one redraw per step, and the last
+    final = re.sub(r".*\r(?=[^\n])", "", out)  # what Jupyter and nbval keep of it
+    masked = re.sub(r"\d+(\.\d+)? ?(ms|µs|s)\b", "DURATION", final)  # tests/nbval_sanitize.cfg
+    assert (
+        masked == "two moons [########################] 50/50 steps in DURATION, loss 0.0200, accuracy 98%\n"
+    )

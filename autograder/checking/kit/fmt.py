@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from numbers import Real
+
 
 def fmt(x) -> str:
     """A number with 6 significant digits (repr for anything else)."""
@@ -14,10 +16,19 @@ def num(x) -> str:
 
 
 def fmt_list(xs, limit=8, digits=fmt) -> str:
-    """[1.5, 2, ...] showing at most `limit` entries."""
+    """[1.5, 2, ...] showing at most `limit` entries; an entry that is no number as what it is
+    (None, or the type a probe recorded), so that a strange value never breaks the message."""
     xs = list(xs)
-    shown = ", ".join(digits(float(x)) for x in xs[:limit])
+    shown = ", ".join(digits(float(x)) if _real(x) else _other(x) for x in xs[:limit])
     return f"[{shown}{', ...' if len(xs) > limit else ''}]"
+
+
+def _real(x) -> bool:
+    return isinstance(x, Real) and not isinstance(x, bool)
+
+
+def _other(x) -> str:
+    return f"a {x['type']}" if isinstance(x, dict) and "type" in x else repr(x)
 
 
 def fmt_points(points) -> str:

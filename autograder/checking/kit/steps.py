@@ -8,6 +8,7 @@ verdict (kit.says.in_order) judges those first, as a check stopping at its first
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from numbers import Real
 
 from course_engine.engine import Value
@@ -45,11 +46,14 @@ def outputs(out) -> dict:
 
 
 def listed(params, own) -> dict:
-    """parameters() as indices into `own` (another Value: a new negative index), or what it is."""
-    if isinstance(params, list) and all(isinstance(p, Value) for p in params):
+    """parameters() as indices into `own` (another Value: a new negative index), or what it is.
+    A tuple is a sequence of Values too (a list is only the convention); a generator or another
+    one-pass iterator is not (it has no len() and is empty the second time)."""
+    if isinstance(params, (list, tuple)) and all(isinstance(p, Value) for p in params):
         index = {id(v): i for i, v in enumerate(own)}
         return {"index": [index.setdefault(id(p), -len(index)) for p in params]}
-    items = params if isinstance(params, list) else []
+    items = params if isinstance(params, (list, tuple)) else []
     element = next((repr(p) for p in items if not isinstance(p, Value)), None)
     nested = any(isinstance(p, (list, tuple)) for p in items)
-    return {"type": describe(params), "nested": nested, "element": element}
+    once = isinstance(params, Iterator)
+    return {"type": describe(params), "nested": nested, "element": element, "one_pass": once}

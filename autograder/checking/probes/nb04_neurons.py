@@ -32,6 +32,8 @@ def forward(student, case, seen):
 
 def gradients(student, case):
     got = student.neuron_gradients(*case["inputs"])
+    if hasattr(got, "tolist") and getattr(got, "shape", None) == (3,):  # a numpy array of three is fine
+        got = got.tolist()
     if not isinstance(got, (tuple, list)) or len(got) != 3:
         return {"type": describe(got)}
     got = [g.data if isinstance(g, Value) else g for g in got]
@@ -41,7 +43,7 @@ def gradients(student, case):
 @stepwise
 def module(student, case, seen):
     empty = student.Module().parameters()
-    seen["empty"] = None if isinstance(empty, list) and not empty else repr(empty)
+    seen["empty"] = None if isinstance(empty, (list, tuple)) and not empty else repr(empty)
     values = [Value(v) for v in case["data"]]
     for v, g in zip(values, case["grads"]):
         v.grad = g

@@ -107,4 +107,4 @@ def gradcheck(student, case, seen):
         rows = student.mlp_gradient_check(model, list(case["xs"]), params, case["h"])
         each = [pair(r) for r in rows] if isinstance(rows, (list, tuple)) else None
         seen["rows"] = {"type": describe(rows), "rows": each}
-        seen["after"] = [float(p.data) for p in every]
+        seen["after"] = [plain(p.data) for p in every]  # a number, or what the student left instead

@@ -91,7 +91,10 @@ def train(student, case):
     model, inputs = tiny_model(case["seed"]), [list(x) for x in TINY_INPUTS]
     with seeded(case["seed"]), correct_pieces(student.train):
         returned = student.train(model, inputs, list(TINY_TARGETS), case["steps"], case["lr"])
-    return {"losses": numbers(returned), "outputs": outputs(model, TINY_INPUTS).get("values")}
+    recorded = numbers(returned)
+    if isinstance(returned, (list, tuple)) and (kept := [x for x in returned if isinstance(x, Value)]):
+        recorded = {"value_entry": described(kept[0]), "count": len(kept), "length": len(returned)}
+    return {"losses": recorded, "outputs": outputs(model, TINY_INPUTS).get("values")}
 
 
 def fitted(student, case):

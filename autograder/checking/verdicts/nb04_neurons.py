@@ -81,6 +81,7 @@ def module(case, seen):
         return None
     key = (
         "grad-none" if "None" in grads
+        else "grad-not-a-number" if any(isinstance(g, str) for g in grads)
         else "loop-variable-rebound" if not any(reset)
         else "only-first-reset" if reset[0] and not any(reset[1:])
         else "only-last-reset" if reset[-1] and not any(reset[:-1])
@@ -103,7 +104,9 @@ def neuron_parameters(seen, nin, call):
     if seen["distinct"] < nin:
         return SAY("shared", "shared-weight", call=call)
     if "index" not in (params := seen["params"]):
-        return SAY("params-type", "nested-parameters" if params["nested"] else None, call=call, **params)
+        key = "nested-parameters" if params["nested"] else None
+        key = "parameters-one-pass" if params["one_pass"] else key
+        return SAY("params-type", key, call=call, **params)
     if sorted(index := params["index"]) == list(range(nin + 1)):
         return None
     key = "bias-not-listed" if len(index) == nin and nin not in index else listing_slip(index)

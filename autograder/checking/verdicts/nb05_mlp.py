@@ -43,7 +43,7 @@ def audit(params, call, listed):
     if params["element"] is not None and params["nested"]:
         return SAY("params-nested", "list-of-lists", call=call, listed=listed)
     got = params["type"] if params["element"] is None else f"an element {params['element']}"
-    return SAY("params-type", call=call, got=got)
+    return SAY("params-type", "parameters-one-pass" if params["one_pass"] else None, call=call, got=got)
 
 
 def outputs_failure(out, n, call, where, single, each=""):
@@ -132,18 +132,41 @@ def layer_call(case, seen):
     return network_failure(call, case, seen, [activation], where, mistake, inputs_too=True)
 
 
+def asked_shapes(nin, nouts):
+    """(inputs, neurons) of each layer of MLP(nin, nouts)."""
+    return list(zip([nin, *nouts], nouts))
+
+
+def shape_of(fans, size, nout):
+    return {"nout": nout, "size": size, "count": len(fans), "fans": sorted(set(fans))}
+
+
+def layers_slip(built, wanted, nouts):
+    """The mistake that gives a network one layer too few or too many, if one explains `built`."""
+    if built == wanted[:-1]:
+        return "last-layer-missing"
+    if built == [([a], b) for a, b in zip(nouts, nouts[1:])]:
+        return "nin-left-out"
+    return "extra-layer" if len(built) == len(wanted) + 1 and built[:-1] == wanted else None
+
+
 def layers_failure(layers, nin, nouts, call):
     if isinstance(layers, str):
         return SAY("no-layers", call=call, got=attribute("layers", layers))
     if bad := [fans for fans in layers if isinstance(fans, str)]:
         return SAY("no-neurons", call=call, got=attribute("neurons", bad[0]))
+    built = [(sorted(set(fans)), len(fans)) for fans in layers]  # (inputs, neurons) of each layer
+    wanted = [([a], b) for a, b in asked_shapes(nin, nouts)]
     if len(layers) != len(nouts):
-        return SAY("layer-count", call=call, want=len(nouts), count=len(layers))
+        slip = layers_slip(built, wanted, nouts)
+        return SAY("layer-count", slip, call=call, want=len(nouts), count=len(layers))
+    if built != wanted and built == [([b], a) for (a,), b in wanted]:
+        shape = shape_of(layers[0], nin, nouts[0])
+        return SAY("wrong-shape", "sizes-swapped", call=call, i=1, **shape)
     for i, (fans, size, nout) in enumerate(zip(layers, [nin, *nouts], nouts)):
         if len(fans) != nout or set(fans) != {size}:
             key = "fan-in-is-nin" if i > 0 and set(fans) == {nin} and nin != size else "layer-shape"
-            shape = {"nout": nout, "size": size, "count": len(fans), "fans": sorted(set(fans))}
-            return SAY("wrong-shape", key, call=call, i=i + 1, **shape)
+            return SAY("wrong-shape", key, call=call, i=i + 1, **shape_of(fans, size, nout))
     return None
 
 
@@ -240,6 +263,9 @@ def gradcheck(case, seen):
         if bad := [x["type"] for x in row if isinstance(x, dict)]:
             return SAY("pair", "value-in-pair" if bad[0] == "Value" else None, i=i, type=bad[0])
     for k, (b, a) in enumerate(zip(flat(case["layers"]), seen["after"])):
+        if not isinstance(a, float):
+            what = a["type"] if isinstance(a, dict) else repr(a)
+            return SAY("changed-type", "data-not-a-number", where=where, k=k, want=b, type=what)
         if abs(a - b) > 1e-12 * max(1.0, abs(b)):  # a few ulps from += h, -= 2h, += h is fine
             by_h = close(abs(a - b), h, 1e-6) or close(abs(a - b), 2 * h, 1e-6)
             f = {"where": where, "k": k, "want": b, "got": a}

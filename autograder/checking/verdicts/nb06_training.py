@@ -19,7 +19,14 @@ LOSSES = {  # the loss's call, what it takes, and the keys of: a wrong formula, 
     "mse": ("mse(predictions, targets)", "predictions", "mse-formula", "no-gradient", "each-once"),
     "hinge": ("max_margin_loss(scores, labels)", "scores", "margin-formula", "no-score-gradient", "use-relu"),
 }
-TRAIN_SLIPS = "no-backward grads-not-zeroed wrong-direction lr-twice lr-not-applied loss-summed".split()
+TRAIN_SLIPS = "no-backward grads-not-zeroed wrong-direction lr-twice lr-not-applied".split()
+TRAIN_LOSSES = {  # another loss than the mean squared error, by its mistake key
+    "loss-summed": lambda errors: sum(e**2 for e in errors),
+    "loss-absolute": lambda errors: sum((e**2) ** 0.5 for e in errors) * (1.0 / len(errors)),
+    "loss-halved": lambda errors: sum(e**2 for e in errors) * (0.5 / len(errors)),
+    "loss-root": lambda errors: (sum(e**2 for e in errors) * (1.0 / len(errors))) ** 0.5,
+    "loss-not-squared": lambda errors: sum(errors) * (1.0 / len(errors)),
+}  # (the max-margin loss is the absolute error here: tanh outputs in (-1, 1), targets +-1)
 
 
 def value_of(kind, xs, ys):
@@ -74,6 +81,9 @@ def zero_grad(case, seen):
     if after != data:
         key = "data-reset" if all(d == 0 for d in after) else "data-changed"
         return SAY("zero-grad-data", key, shown=shown, data=fmt_list(data), after=fmt_list(after))
+    if strange := [g for g in left if not isinstance(g, float)]:  # the probe keeps only floats as numbers
+        key = "grad-set-to-none" if strange[0] is None else "grad-not-a-number"
+        return SAY("zero-grad-strange", key, shown=shown, left=fmt_list(left))
     if not (nonzero := [i for i, g in enumerate(left) if g != 0]):
         return None
     key = "none-reset" if len(nonzero) == len(data) else "some-skipped"
@@ -108,8 +118,8 @@ def train_reference(seed, steps, lr, mistake=None):
     rate = {"wrong-direction": -lr, "lr-twice": lr * lr, "lr-not-applied": 1.0}.get(mistake, lr)
     for _ in range(steps):
         predictions = [model(x) for x in TINY_INPUTS]
-        if mistake == "loss-summed":
-            loss = sum((p - t) ** 2 for p, t in zip(predictions, TINY_TARGETS))
+        if mistake in TRAIN_LOSSES:
+            loss = TRAIN_LOSSES[mistake]([p - t for p, t in zip(predictions, TINY_TARGETS)])
         else:
             loss = mse(predictions, TINY_TARGETS)
         if mistake != "grads-not-zeroed":
@@ -135,6 +145,8 @@ def train(case, seen):
         return SAY("no-history", shown=shown, steps=steps)
     if "not_list" in returned:
         return SAY("not-a-list", **returned["not_list"])
+    if "value_entry" in returned:  # loss, not loss.data: right numbers, but no plot or f-string takes them
+        return SAY("values-recorded", shown=shown, **returned, **returned["value_entry"])
     if "bad_entry" in returned:
         return SAY("not-a-number", what="each entry of the list train(...) returns", **returned["bad_entry"])
     if len(got := returned["values"]) != steps:
@@ -142,7 +154,8 @@ def train(case, seen):
     want, reference = train_reference(seed, steps, lr)
     if (k := first_difference(got, want)) is not None:
         short, e = min(steps, 8), {"each": "every", "zero": "set each p.grad = 0.0"}
-        found = [(MISTAKES(m, **e), lambda m=m: train_reference(seed, short, lr, m)[0]) for m in TRAIN_SLIPS]
+        slips = [*TRAIN_SLIPS, *TRAIN_LOSSES]
+        found = [(MISTAKES(m, **e), lambda m=m: train_reference(seed, short, lr, m)[0]) for m in slips]
         mistake = first_matching(got[:short], found) or MISTAKES("train-formula")
         want, got = (fmt_list(c[: max(k + 1, 3)]) for c in (want, got))
         return SAY("losses", mistake, shown=shown, k=k, want=want, got=got)
@@ -177,6 +190,8 @@ def fitted(case, seen):
 def regression(got, ys, shown, seen):
     if max(abs(p - y) for p, y in zip(got, ys)) <= 0.2:
         return None
+    if not all(math.isfinite(p) and abs(p) < 100 * max(abs(y) for y in ys) for p in got):
+        return SAY("diverged", shown=shown, want=fmt_list(ys), got=fmt_list(got))
     key = "flat" if max(got) - min(got) < 0.1 * (max(ys) - min(ys)) else "train-longer"
     key = "tanh-output" if all(-1.0 <= p <= 1.0 for p in got) and max(abs(y) for y in ys) > 1.0 else key
     return SAY("misses-line", key, shown=shown, want=fmt_list(ys), got=fmt_list(got))
