@@ -243,4 +243,4 @@ def _unknown_exercise(given, ids) -> str:
     spelled = "0" + spelled if spelled[:1].isdigit() and spelled[1:2] == "." else spelled
     close = [spelled] if spelled in ids else difflib.get_close_matches(spelled, ids, n=3, cutoff=0.7)
     maybe = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
-    return f"no exercise is called {given!r}; {maybe}hint() with no arguments lists them all"
+    return f"no exercise is called {given!r}; {maybe}hint() lists them all"
