@@ -61,9 +61,7 @@ def test_a_mistyped_hint_id_gets_one_line_naming_the_close_ones(capsys):
     ):
         hint(mistyped)  # no traceback
         said = capsys.readouterr().out
-        assert (
-            said.count("\n") == 1 and f"did you mean {meant}?" in said and "hint() lists them all" in said
-        )
+        assert said.count("\n") == 1 and f"did you mean {meant}?" in said and "hint() lists them all" in said
     hint(42)
     assert 'in quotes, like hint("01.forward")' in capsys.readouterr().out
     hint()
