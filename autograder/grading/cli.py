@@ -52,6 +52,9 @@ def main(argv=None):
     except (FileNotFoundError, ValueError, RuntimeError) as error:
         print(f"micrograd-course {args.command}: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # piped into `head`, which has read enough
+        sys.stdout = None
+        return 0
 
 
 def _release(args):
