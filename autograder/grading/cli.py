@@ -25,6 +25,11 @@ def main(argv=None):
     gr.add_argument(
         "--pattern", default=DEFAULT_PATTERN, help="regex with (?P<student>...) for LMS file names"
     )
+    gr.add_argument(
+        "--lms",
+        choices=["canvas", "moodle", "blackboard"],
+        help="SUBMISSIONS is that LMS's 'download all submissions' zip or folder",
+    )
     gr.add_argument("--assignment", action="append", help="expect this assignment from everyone (repeatable)")
     gr.add_argument("--no-sandbox", action="store_true", help="run student code without bubblewrap")
     gr.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -33,6 +38,13 @@ def main(argv=None):
         "report", help="class report of a grading folder: scores, pass rates, misconceptions, problems"
     )
     rep.add_argument("folder")
+
+    exp = commands.add_parser(
+        "export", help="grades and feedback of a grading folder in an LMS's import formats"
+    )
+    exp.add_argument("folder", help="grading folder written by `grade --lms ... --out FOLDER`")
+    exp.add_argument("--lms", required=True, choices=["canvas", "moodle"])
+    exp.add_argument("--assignment", help="only this assignment (default: each graded one)")
 
     val = commands.add_parser("validate", help="check a notebook before submitting it")
     val.add_argument("notebook")
@@ -70,6 +82,7 @@ def _grade(args):
     from .prepare import GRADEBOOK
     from .score import score_table
 
+    notices = []
     outcomes = grade(
         args.submissions,
         args.out,
@@ -80,7 +93,11 @@ def _grade(args):
         expected=args.assignment,
         sandboxed=False if args.no_sandbox else None,
         progress=not args.quiet,
+        lms=args.lms,
+        notices=notices,
     )
+    for notice in notices:
+        print(f"note: {notice}")
     print(score_table(outcomes))
     out = Path(args.out)
     print(f"\ngradebook: {out / GRADEBOOK}\ngrades:    {out / GRADES_CSV}\nfeedback:  {out / 'feedback'}/")
@@ -93,6 +110,14 @@ def _report(args):
     target = write_report(Path(args.folder))
     print(target.read_text())
     print(f"report written to {target}")
+    return 0
+
+
+def _export(args):
+    from .export import export_lms
+
+    for path in export_lms(Path(args.folder), args.lms, args.assignment):
+        print(path)
     return 0
 
 
@@ -122,6 +147,7 @@ COMMANDS = {
     "release": _release,
     "grade": _grade,
     "report": _report,
+    "export": _export,
     "validate": _validate,
 }
 

@@ -5,6 +5,9 @@ Two input layouts are understood:
 - a learning-management-system export: a folder or a zip of notebooks whose
   file names carry the student id (e.g. `jdoe_01_derivatives.ipynb`), read with
   a regular expression that has a `student` group (and optionally `assignment`).
+  `LMS_PATTERNS` are those of the "download all submissions" archives of Canvas,
+  Moodle and Blackboard; their other groups (name, submission, attempt, ...) are
+  kept on the Submission so that `export --lms` can write ids the LMS knows.
 """
 
 from __future__ import annotations
@@ -20,6 +23,23 @@ from .outcome import Status
 
 DEFAULT_PATTERN = r"^(?P<student>[A-Za-z0-9.\-]+?)_"
 
+# Matched against the file's path inside the download (folders joined by "/").
+# Canvas: lastfirst_[LATE_]userid_submissionid_original.ipynb, where the original
+#   name gets "-1", "-2" when the student uploaded a file of that name again.
+# Moodle: "Full Name_12345_assignsubmission_file_/original.ipynb" (download in
+#   folders, the default since 3.1; 4.1 and later drop the last "_") or the older
+#   flat "Full Name_12345_assignsubmission_file_original.ipynb"; 12345 is the
+#   participant id (the blind-marking id when marking is anonymous).
+# Blackboard: Assignment_username_attempt_YYYY-MM-DD-HH-MM-SS_original.ipynb, with
+#   a receipt Assignment_username_attempt_DATE.txt beside each attempt.
+LMS_PATTERNS = {
+    "canvas": r"(?:^|/)(?P<prefix>(?P<name>[^_/]+)_(?P<late>LATE_|late_)?(?P<student>\d+)_(?P<submission>\d+)_)"
+    r"(?P<file>[^/]*?)(?:-(?P<reupload>\d+))?\.ipynb$",
+    "moodle": r"(?:^|/)(?P<prefix>(?P<name>[^/]+?)_(?P<student>\d+)_assignsubmission_file_?)/?(?P<file>.*)\.ipynb$",
+    "blackboard": r"(?:^|/)(?P<prefix>(?P<item>[^/]+)_(?P<student>[^_/]+)_attempt_(?P<attempt>\d{4}(?:-\d\d){5})_?)"
+    r"(?P<file>[^/]*)\.ipynb$",
+}
+
 
 @dataclass
 class Submission:
@@ -27,6 +47,7 @@ class Submission:
     assignment: str
     path: Path | None  # None: the student submitted nothing for this assignment
     problem: str | None = None  # why it cannot be run, when it cannot
+    lms: dict | None = None  # what the LMS's file name said (name, prefix, ids), for `export --lms`
 
     @property
     def key(self) -> str:
@@ -40,13 +61,23 @@ class Submission:
         return Status.INVALID if self.problem else None
 
 
-def find_submissions(source, assignments, pattern=DEFAULT_PATTERN, expected=None) -> list[Submission]:
+def find_submissions(
+    source, assignments, pattern=DEFAULT_PATTERN, expected=None, lms=None, notices=None
+) -> list[Submission]:
     """Every (student, assignment) pair to grade, with missing ones included.
 
     `assignments` are the course's assignment names; `expected` those every
     student in the batch owes: a student without one of them gets a "missing"
-    entry (default: none; only what was handed in is graded).
+    entry (default: none; only what was handed in is graded). `lms` names the
+    LMS whose download this is (a key of LMS_PATTERNS, instead of `pattern`);
+    `notices`, a list, receives a sentence for each file set aside or chosen
+    among several (an earlier attempt, a notebook of no assignment).
     """
+    if lms is not None:
+        if lms not in LMS_PATTERNS:
+            raise ValueError(f"unknown LMS {lms!r}: use one of {', '.join(LMS_PATTERNS)}")
+        pattern = LMS_PATTERNS[lms]
+    notices = [] if notices is None else notices
     source = Path(source)
     if not source.exists():
         raise FileNotFoundError(f"{source} does not exist: give a folder or a .zip of submissions")
@@ -54,8 +85,12 @@ def find_submissions(source, assignments, pattern=DEFAULT_PATTERN, expected=None
         source = _unzip(source)
     if not source.is_dir():
         raise ValueError(f"{source} is neither a folder nor a zip file of notebooks")
-    found = _nbgrader_layout(source, assignments) or _lms_layout(source, assignments, pattern)
+    found = (None if lms else _nbgrader_layout(source, assignments)) or _lms_layout(
+        source, assignments, pattern, lms is not None, expected, notices
+    )
     if not found:
+        if lms:
+            raise ValueError(f"no {lms} submissions found in {source}: {LMS_HINTS[lms]}")
         raise ValueError(
             f"no submissions found in {source}: expected STUDENT/ASSIGNMENT/NOTEBOOK.ipynb "
             f"or notebook files named like 'student_{assignments[0] if assignments else 'assignment'}"
@@ -122,25 +157,83 @@ def _nbgrader_layout(source: Path, assignments) -> list[Submission]:
     return found
 
 
-def _lms_layout(source: Path, assignments, pattern) -> list[Submission]:
+LMS_HINTS = {
+    "canvas": "expected notebooks named like 'lastfirst_12345_678901_01_derivatives.ipynb' "
+    "(Canvas's Download Submissions zip)",
+    "moodle": "expected folders named like 'Full Name_12345_assignsubmission_file_' "
+    "(Moodle's Download all submissions zip)",
+    "blackboard": "expected notebooks named like 'Assignment_jdoe_attempt_2026-01-31-23-59-59_file.ipynb' "
+    "(Blackboard's Download Assignment zip)",
+}
+
+
+def _lms_layout(source: Path, assignments, pattern, by_path, expected, notices) -> list[Submission]:
     regex = re.compile(pattern)
     if "student" not in regex.groupindex:
         raise ValueError(f"--pattern {pattern!r} needs a named group (?P<student>...)")
-    found, seen = [], set()
-    for path in sorted(p for p in source.rglob("*.ipynb") if not _clutter(p.relative_to(source))):
-        match = regex.search(path.name)
+    candidates: dict[tuple[str, str], list[tuple[tuple, Path, dict]]] = {}
+    for n, path in enumerate(
+        sorted(p for p in source.rglob("*.ipynb") if not _clutter(p.relative_to(source)))
+    ):
+        relative = path.relative_to(source).as_posix()
+        match = regex.search(relative if by_path else path.name)
         if not match:
+            if by_path:
+                notices.append(f"{relative}: not named as the LMS names submissions, so set aside")
             continue
-        assignment = match.groupdict().get("assignment") or next(
-            (a for a in sorted(assignments, key=len, reverse=True) if a in path.name), None
+        groups = {k: v for k, v in match.groupdict().items() if v is not None}
+        assignment = groups.get("assignment") or _assignment_of(
+            path, relative, assignments, expected, notices
         )
         if assignment not in assignments:
             continue
-        key = (match.group("student"), assignment)
-        if key not in seen:  # the first file wins; LMS exports sort by time
-            seen.add(key)
-            found.append(Submission(key[0], assignment, path))
+        # the first file wins unless the LMS numbers attempts: then the latest one does
+        order = (groups.get("attempt", ""), int(groups.get("reupload", 0)), -n)
+        candidates.setdefault((match.group("student"), assignment), []).append((order, path, groups))
+    found = []
+    for (student, assignment), files in candidates.items():
+        files.sort(key=lambda f: f[0], reverse=True)
+        _, path, groups = files[0]
+        if len(files) > 1 and ("attempt" in groups or "reupload" in groups):
+            earlier = ", ".join(f[1].relative_to(source).as_posix() for f in files[1:])
+            notices.append(
+                f"{student}/{assignment}: graded the latest of {len(files)} attempts, "
+                f"{path.relative_to(source).as_posix()} (not {earlier})"
+            )
+        lms = {k: v for k, v in groups.items() if k not in ("student", "assignment")} if by_path else None
+        found.append(Submission(student, assignment, path, lms=lms))
     return found
+
+
+def _assignment_of(path: Path, relative: str, assignments, expected, notices) -> str | None:
+    """The assignment a file name names, or else the one whose released cells the
+    notebook holds; a notebook that holds none is set aside, and said."""
+    named = next((a for a in sorted(assignments, key=len, reverse=True) if a in path.name), None)
+    if named:
+        return named
+    from .repair import RECOGNISED, Refused, identify, read, releases, share_found
+
+    readable = read(path)
+    if isinstance(readable, Refused):
+        if expected and len(expected) == 1:
+            return expected[0]  # the batch is of one assignment: graded zero with the reason
+        notices.append(
+            f"{relative}: cannot be read ({readable.message}) and its name names no assignment, "
+            "so it is not graded: pass --assignment NAME to grade it (zero, with the reason) as NAME"
+        )
+        return None
+    cells = readable[0]["cells"]
+    shares = {
+        name: share_found(identify(cells, r), r) for name, r in releases().items() if name in assignments
+    }
+    best = max(shares, key=shares.get, default=None)
+    if best is not None and shares[best] >= RECOGNISED:
+        return best
+    notices.append(
+        f"{relative}: holds the cells of no assignment of the course, so it is not graded "
+        "(rename it to contain the assignment, e.g. 01_derivatives, to grade it anyway)"
+    )
+    return None
 
 
 def _clutter(relative: Path) -> bool:

@@ -14,7 +14,7 @@ from ..layout import assignments
 from . import sandbox
 from .collect import DEFAULT_PATTERN, find_submissions, spare_earlier_work, stage
 from .execute import Settings, run_all
-from .export import export
+from .export import export, save_lms_ids
 from .outcome import Outcome, Status, load_outcomes, save_outcomes
 from .prepare import prepare, view_of
 from .release import put_scripts_on_path
@@ -32,10 +32,15 @@ def grade(
     expected=None,
     sandboxed: bool | None = None,
     progress: bool = True,
+    lms: str | None = None,
+    notices: list | None = None,
 ) -> dict[str, Outcome]:
     """Grade every submission into the folder `out`; returns every outcome the
-    folder holds (this run's and earlier ones), by "student/assignment"."""
-    found = find_submissions(submissions, assignments(), pattern, expected)  # bad input fails first
+    folder holds (this run's and earlier ones), by "student/assignment".
+    `lms` reads that LMS's download (see collect.LMS_PATTERNS); `notices`, a
+    list, receives what collecting set aside or chose."""
+    # bad input fails first
+    found = find_submissions(submissions, assignments(), pattern, expected, lms, notices)
     course = Path(out).resolve()
     outcomes = load_outcomes(course)
     found = spare_earlier_work(found, {k for k, o in outcomes.items() if o.status is not Status.MISSING})
@@ -44,6 +49,8 @@ def grade(
     names = prepare(course, timeout)
     sandboxed = sandbox.choose(view_of(course, names[0]), sandbox.Limits(memory_mb=memory_mb), sandboxed)
     stage(found, course)
+    if lms:
+        save_lms_ids(course, lms, found)
     for s in found:  # what editors and students do to notebooks, undone (and said) before grading
         if s.status is None and isinstance(
             refused := repair_staged(course, s.student, s.assignment), Refused
