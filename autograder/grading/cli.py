@@ -45,6 +45,10 @@ def main(argv=None):
     exp.add_argument("folder", help="grading folder written by `grade --lms ... --out FOLDER`")
     exp.add_argument("--lms", required=True, choices=["canvas", "moodle"])
     exp.add_argument("--assignment", help="only this assignment (default: each graded one)")
+    exp.add_argument(
+        "--column",
+        help="Canvas: the assignment's column title in Canvas's own export, e.g. 'Homework 1 (4711)'",
+    )
 
     val = commands.add_parser("validate", help="check a notebook before submitting it")
     val.add_argument("notebook")
@@ -116,7 +120,7 @@ def _report(args):
 def _export(args):
     from .export import export_lms
 
-    for path in export_lms(Path(args.folder), args.lms, args.assignment):
+    for path in export_lms(Path(args.folder), args.lms, args.assignment, args.column):
         print(path)
     return 0
 

@@ -24,7 +24,8 @@ from .outcome import Status
 DEFAULT_PATTERN = r"^(?P<student>[A-Za-z0-9.\-]+?)_"
 
 # Matched against the file's path inside the download (folders joined by "/").
-# Canvas: lastfirst_[LATE_]userid_submissionid_original.ipynb, where the original
+# Canvas: lastfirst_[LATE_]userid_attachmentid_original.ipynb (attachmentid: the
+#   submitted file's id, which Canvas's re-upload checks), where the original
 #   name gets "-1", "-2" when the student uploaded a file of that name again.
 # Moodle: "Full Name_12345_assignsubmission_file_/original.ipynb" (download in
 #   folders, the default since 3.1; 4.1 and later drop the last "_") or the older
@@ -33,7 +34,7 @@ DEFAULT_PATTERN = r"^(?P<student>[A-Za-z0-9.\-]+?)_"
 # Blackboard: Assignment_username_attempt_YYYY-MM-DD-HH-MM-SS_original.ipynb, with
 #   a receipt Assignment_username_attempt_DATE.txt beside each attempt.
 LMS_PATTERNS = {
-    "canvas": r"(?:^|/)(?P<prefix>(?P<name>[^_/]+)_(?P<late>LATE_|late_)?(?P<student>\d+)_(?P<submission>\d+)_)"
+    "canvas": r"(?:^|/)(?P<prefix>(?P<name>[^_/]+)_(?P<late>LATE_|late_)?(?P<student>\d+)_(?P<attachment>\d+)_)"
     r"(?P<file>[^/]*?)(?:-(?P<reupload>\d+))?\.ipynb$",
     "moodle": r"(?:^|/)(?P<prefix>(?P<name>[^/]+?)_(?P<student>\d+)_assignsubmission_file_?)/?(?P<file>.*)\.ipynb$",
     "blackboard": r"(?:^|/)(?P<prefix>(?P<item>[^/]+)_(?P<student>[^_/]+)_attempt_(?P<attempt>\d{4}(?:-\d\d){5})_?)"

@@ -42,17 +42,22 @@ def save_lms_ids(course: Path, lms: str, submissions) -> None:
     target.write_text(json.dumps(ids, indent=1, sort_keys=True, ensure_ascii=False))
 
 
-def export_lms(course: Path, lms: str, only: str | None = None) -> list[Path]:
+def export_lms(course: Path, lms: str, only: str | None = None, column: str | None = None) -> list[Path]:
     """The grades of COURSE in `lms`'s import format, and a zip of feedback files per
     assignment named the way its feedback upload matches them to students.
 
     Canvas: one gradebook CSV (Student, ID, SIS User ID, SIS Login ID, Section,
     then a column per assignment, after a "Points Possible" row), matched on ID,
     Canvas's user id; feedback in a zip for "Re-Upload Submissions", each file
-    named with the submission's own download prefix (lastfirst_userid_submissionid_).
+    named with the submission's own download prefix (lastfirst_userid_attachmentid_: Canvas reads the
+    first two all-digit "_" fields as user and attachment id and needs that attachment
+    on the user's submission).
     Moodle: per assignment, the offline grading worksheet CSV, matched on its
     "Participant N" identifier, and a feedback zip of the download's folders
     (Full Name_N_assignsubmission_file_/), for "Upload multiple feedback files in a zip".
+    `column` is the Canvas column title of `only` as Canvas's own gradebook export
+    writes it ("Homework 1 (4711)"), so the import fills that assignment instead of
+    adding a new one.
     """
     course = Path(course)
     if lms not in LMS_WRITERS:
@@ -66,10 +71,16 @@ def export_lms(course: Path, lms: str, only: str | None = None) -> list[Path]:
             + (f" for {only}" if only else "")
             + f": grade them with `micrograd-course grade DOWNLOAD.zip --lms {lms} --out {course}` first"
         )
+    if column is not None and (lms != "canvas" or only is None):
+        raise ValueError(
+            "--column names the Canvas column of one assignment: give --lms canvas and --assignment"
+        )
     grades = {
         f"{r['student_id']}/{r['assignment']}": (float(r["score"]), float(r["max_score"]))
         for r in csv.DictReader(export(course).open(newline=""))
     }
+    if column is not None:
+        return _canvas(course, ids, grades, {only: column})
     return LMS_WRITERS[lms](course, ids, grades)
 
 
@@ -88,7 +99,7 @@ def _feedback_zip(course: Path, target: Path, entries) -> Path:
     return target
 
 
-def _canvas(course: Path, ids: dict, grades: dict) -> list[Path]:
+def _canvas(course: Path, ids: dict, grades: dict, titles: dict | None = None) -> list[Path]:
     assignments = sorted({v["assignment"] for v in ids.values()})
     students = {}
     for v in ids.values():
@@ -96,7 +107,17 @@ def _canvas(course: Path, ids: dict, grades: dict) -> list[Path]:
     target = course / "canvas_grades.csv"
     with target.open("w", newline="", encoding="utf-8") as f:
         out = csv.writer(f)
-        out.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", *assignments])
+        titles = titles or {}
+        out.writerow(
+            [
+                "Student",
+                "ID",
+                "SIS User ID",
+                "SIS Login ID",
+                "Section",
+                *(titles.get(a, a) for a in assignments),
+            ]
+        )
         most = {
             a: max((g[1] for k, g in grades.items() if k.endswith(f"/{a}")), default=0) for a in assignments
         }

@@ -1,7 +1,7 @@
 """LMS downloads in (Canvas, Moodle, Blackboard) and gradebook imports out (Canvas, Moodle).
 
 The archives are built from each LMS's naming rules:
-- Canvas "Download Submissions": lastfirst_[LATE_]userid_submissionid_original.ipynb,
+- Canvas "Download Submissions": lastfirst_[LATE_]userid_attachmentid_original.ipynb,
   the original name with "-1", "-2" when the student uploaded that name again;
 - Moodle "Download all submissions": per-student folders
   "Full Name_participantid_assignsubmission_file_/original.ipynb" (4.1 and later
@@ -162,6 +162,10 @@ def test_canvas_gradebook_csv_has_its_header_rows_and_ids(tiny_class, tmp_path):
     assert rows[2:] == [["lovelaceada", "ada", "", "", "", "7"], ["benben", "ben", "", "", "", "2"]]
     with pytest.raises(ValueError, match="--lms moodle"):
         export_lms(course, "moodle")
+    titled = export_lms(course, "canvas", ASSIGNMENT, column="Derivatives (4711)")[0]
+    assert next(csv.reader(titled.open(encoding="utf-8")))[-1] == "Derivatives (4711)"
+    with pytest.raises(ValueError, match="--assignment"):
+        export_lms(course, "canvas", column="Derivatives (4711)")
 
 
 def test_export_of_a_folder_graded_without_lms_says_what_to_do(tiny_class):
