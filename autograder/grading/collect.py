@@ -188,6 +188,8 @@ def _lms_layout(source: Path, assignments, pattern, by_path, expected, notices) 
         )
         if assignment not in assignments:
             continue
+        if by_path and expected and assignment not in expected:
+            notices.append(f"{relative}: is the notebook of {assignment}, so it is graded as {assignment}")
         # the first file wins unless the LMS numbers attempts: then the latest one does
         order = (groups.get("attempt", ""), int(groups.get("reupload", 0)), -n)
         candidates.setdefault((match.group("student"), assignment), []).append((order, path, groups))

@@ -21,6 +21,7 @@ import pytest
 from tinycourse import ASSIGNMENT
 
 from autograder import get_exercise
+from autograder.grading.cli import main
 from autograder.grading.collect import find_submissions
 from autograder.grading.export import LMS_IDS, export_lms, save_lms_ids
 from autograder.grading.outcome import Status
@@ -82,8 +83,14 @@ def test_a_broken_notebook_of_no_named_assignment_is_reported_or_graded_as_the_o
     (tmp_path / "hoppergrace_56789_900005_work.ipynb").write_bytes(b"")
     with pytest.raises(ValueError, match="no canvas submissions"):
         collect(tmp_path, "canvas")
+    (tmp_path / "noetheremmy_34567_900003_homework.ipynb").write_bytes(RELEASED["02_value"])
     got, notices = collect(tmp_path, "canvas", expected=["01_derivatives"])
     assert got["56789", "01_derivatives"].status is Status.INVALID
+    assert got["34567", "01_derivatives"].status is Status.MISSING
+    assert (
+        "noetheremmy_34567_900003_homework.ipynb: is the notebook of 02_value, so it is graded as 02_value"
+        in notices
+    )
 
 
 def test_moodle_folders_old_flat_names_spaces_and_accents(tmp_path):
@@ -125,9 +132,11 @@ def test_blackboard_grades_the_latest_attempt_and_says_so(tmp_path):
     ]
 
 
-def test_unknown_lms_is_refused(tmp_path):
+def test_unknown_lms_is_refused(tmp_path, capsys):
     with pytest.raises(ValueError, match="canvas, moodle, blackboard"):
         collect(tmp_path, "sakai")
+    assert main(["grade", str(tmp_path / "none.zip"), "--lms", "moodle", "--out", str(tmp_path / "g")]) == 2
+    assert "none.zip does not exist" in capsys.readouterr().err
 
 
 def lms_copy(tiny_class, tmp_path, lms, ids):
@@ -221,6 +230,7 @@ def graded_downloads(tmp_path_factory):
 
 def test_canvas_round_trip(graded_downloads):
     course = graded_downloads
+    assert main(["export", str(course), "--lms", "canvas"]) == 0
     grades_csv, feedback = export_lms(course, "canvas")
     rows = list(csv.DictReader(grades_csv.open(encoding="utf-8")))
     assert rows[0]["Student"].strip() == "Points Possible"
