@@ -197,10 +197,11 @@ def _lms_layout(source: Path, assignments, pattern, by_path, expected, notices) 
     for (student, assignment), files in candidates.items():
         files.sort(key=lambda f: f[0], reverse=True)
         _, path, groups = files[0]
-        if len(files) > 1 and ("attempt" in groups or "reupload" in groups):
+        if len(files) > 1:
             earlier = ", ".join(f[1].relative_to(source).as_posix() for f in files[1:])
+            which = "the latest of" if "attempt" in groups or "reupload" in groups else "the first of"
             notices.append(
-                f"{student}/{assignment}: graded the latest of {len(files)} attempts, "
+                f"{student}/{assignment}: graded {which} {len(files)} attempts, "
                 f"{path.relative_to(source).as_posix()} (not {earlier})"
             )
         lms = {k: v for k, v in groups.items() if k not in ("student", "assignment")} if by_path else None
