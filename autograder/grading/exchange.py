@@ -18,6 +18,7 @@ that secret and the notebook's name, which is how fetch_feedback finds a student
 
 from __future__ import annotations
 
+import glob
 import logging
 import shutil
 import tempfile
@@ -95,7 +96,7 @@ def return_feedback(grading, exchange, course: str, names=None) -> tuple[list[st
     returned, skipped = [], []
     for name in _assignments(names):
         with tempfile.TemporaryDirectory(prefix="feedback-") as staging:
-            staged = _stage_feedback(grading, name, Path(staging), skipped)
+            staged = _stage_feedback(grading, exchange / course, name, Path(staging), skipped)
             if not staged:
                 continue
             _run(ExchangeReleaseFeedback, exchange, course, {"root": staging, "assignment_id": name})
@@ -105,24 +106,42 @@ def return_feedback(grading, exchange, course: str, names=None) -> tuple[list[st
     return returned, skipped
 
 
-def _stage_feedback(grading: Path, name: str, staging: Path, skipped: list[str]) -> list[str]:
+def _stage_feedback(grading: Path, course: Path, name: str, staging: Path, skipped: list[str]) -> list[str]:
     """STAGING/feedback/STUDENT/NAME/: the feedback page and the submission's files, for
     every student graded on `name` whose submission came from the exchange."""
     staged = []
     for folder in sorted((grading / "feedback").glob(f"*/{name}")):
         student = folder.parent.name
         submitted = grading / "submitted" / student / name
-        if not all((submitted / f).is_file() for f in SUBMISSION_FILES):
-            skipped.append(f"{student}/{name}: not submitted through the exchange (no submission secret)")
+        page = folder / f"{name}.html"
+        if not all((submitted / f).is_file() for f in SUBMISSION_FILES) or not page.is_file():
+            skipped.append(
+                f"{student}/{name}: handed in outside the exchange or not at all (no submission secret in "
+                f"{submitted}): give this feedback back another way"
+            )
             continue
         target = staging / "feedback" / student / name
         target.mkdir(parents=True)
-        for page in folder.glob("*.html"):
-            shutil.copyfile(page, target / page.name)
         for f in SUBMISSION_FILES:
             shutil.copyfile(submitted / f, target / f)
+        secret = (submitted / "submission_secret.txt").read_text()
+        for notebook in _notebook_names(course, student, name, secret):
+            shutil.copyfile(page, target / f"{notebook}.html")
         staged.append(student)
     return staged
+
+
+def _notebook_names(course: Path, student: str, name: str, secret: str) -> list[str]:
+    """The name the graded notebook had in the student's submission: fetch_feedback looks
+    its page up by that name (a student may have renamed it, "01_derivatives-Copy1").
+    The submission is found in the inbound folder by its secret; grading chose its
+    notebook by collect's rule: ASSIGNMENT.ipynb if there, else the first by name."""
+    for folder in (course / "inbound").glob(f"{glob.escape(student)}+{glob.escape(name)}+*"):
+        mine = folder / "submission_secret.txt"
+        if mine.is_file() and mine.read_text() == secret:
+            notebooks = sorted(p.stem for p in folder.glob("*.ipynb"))
+            return [name] if name in notebooks or not notebooks else notebooks[:1]
+    return [name]
 
 
 def _assignments(names) -> list[str]:

@@ -152,7 +152,9 @@ def test_release_fetch_submit_collect_grade_return_fetch_feedback(machine, capsy
     as_students(base, [ann, bob], exchange, "fetch_assignment", ASSIGNMENT)
     fetched = {user: notebook_path(base / user, ASSIGNMENT) for user in (ann, bob)}
     assert all(p.is_file() for p in fetched.values())
-    answer(fetched[ann], ann)  # bob hands in the notebook as he fetched it
+    answer(fetched[ann], ann)
+    renamed = fetched[bob].with_name(f"{ASSIGNMENT}-Copy1.ipynb")  # bob hands it in blank, renamed
+    fetched[bob].rename(renamed)
     as_students(base, [ann, bob], exchange, "submit", ASSIGNMENT)
 
     # bob cannot see what ann handed in: the inbound folder is not listable, her home is hers
@@ -189,8 +191,8 @@ def test_release_fetch_submit_collect_grade_return_fetch_feedback(machine, capsy
     assert "feedback returned for 2 submission(s)" in capsys.readouterr().out
 
     as_students(base, [ann, bob], exchange, "fetch_feedback", ASSIGNMENT)
-    for user in (ann, bob):
-        pages = list((base / user / ASSIGNMENT / "feedback").glob(f"*/{ASSIGNMENT}.html"))
-        assert len(pages) == 1, f"{user} got {pages}"
+    for user, notebook in ((ann, ASSIGNMENT), (bob, renamed.stem)):
+        pages = list((base / user / ASSIGNMENT / "feedback").glob("*/*.html"))
+        assert [p.name for p in pages] == [f"{notebook}.html"], f"{user} got {pages}"
         mine = grading / "feedback" / user / ASSIGNMENT / f"{ASSIGNMENT}.html"
         assert pages[0].read_bytes() == mine.read_bytes(), f"{user} did not get their own feedback"
