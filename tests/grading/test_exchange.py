@@ -19,10 +19,11 @@ import nbformat
 import pytest
 
 from autograder.grading.cli import main
+from autograder.grading.collect import SUBMISSION_FILES, Submission, stage
 from autograder.grading.exchange import ROOT_MODE
 from autograder.layout import SAMPLE_CLASS, notebook_path
 
-pytestmark = pytest.mark.skipif(
+needs_accounts = pytest.mark.skipif(
     os.geteuid() != 0 or not (shutil.which("useradd") and shutil.which("runuser")),
     reason="needs root with useradd and runuser: the test makes two real student accounts",
 )
@@ -127,6 +128,7 @@ def answer(path: Path, user: str) -> None:
     shutil.chown(path, user, user)
 
 
+@needs_accounts
 def test_release_fetch_submit_collect_grade_return_fetch_feedback(machine, capsys):
     base, (ann, bob) = machine
     exchange = base / "exchange"
@@ -196,3 +198,52 @@ def test_release_fetch_submit_collect_grade_return_fetch_feedback(machine, capsy
         assert [p.name for p in pages] == [f"{notebook}.html"], f"{user} got {pages}"
         mine = grading / "feedback" / user / ASSIGNMENT / f"{ASSIGNMENT}.html"
         assert pages[0].read_bytes() == mine.read_bytes(), f"{user} did not get their own feedback"
+
+
+@pytest.mark.parametrize(
+    "argv, said",
+    [
+        (["release", "--exchange", "EX"], "--exchange DIR and --course ID go together"),
+        (["release", "--assignment", "99_nothing"], "unknown assignment(s) 99_nothing"),
+        (["collect", "--exchange", "EX", "--course", "c"], "release an assignment first"),
+        (["return", "GRADING", "--exchange", "EX", "--course", "c"], "grade first"),
+    ],
+)
+def test_mistakes_are_one_sentence_and_exit_status_2(tmp_path, capsys, argv, said):
+    (tmp_path / "EX").mkdir()
+    argv = [str(tmp_path / a) if a in ("EX", "GRADING") else a for a in argv]
+    assert main(argv) == 2
+    assert said in capsys.readouterr().err
+
+
+def test_feedback_of_work_handed_in_elsewhere_is_listed_not_returned(tmp_path, capsys):
+    grading, exchange = tmp_path / "grading", tmp_path / "exchange"
+    (grading / "feedback" / "ann" / ASSIGNMENT).mkdir(parents=True)
+    (grading / "feedback" / "ann" / ASSIGNMENT / f"{ASSIGNMENT}.html").write_text("<p>fine</p>")
+    (exchange / COURSE).mkdir(parents=True)
+    argv = [
+        "return",
+        str(grading),
+        "--exchange",
+        str(exchange),
+        "--course",
+        COURSE,
+        "--assignment",
+        ASSIGNMENT,
+    ]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert f"not returned: ann/{ASSIGNMENT}: handed in outside the exchange or not at all" in out
+    assert "feedback returned for 0 submission(s)" in out
+
+
+def test_grading_keeps_the_exchange_files_beside_the_staged_notebook(tmp_path):
+    handed_in = tmp_path / "submitted" / "ann" / ASSIGNMENT
+    handed_in.mkdir(parents=True)
+    (handed_in / f"{ASSIGNMENT}-Copy1.ipynb").write_text("{}")
+    for name in SUBMISSION_FILES:
+        (handed_in / name).write_text(f"{name} of ann")
+    stage([Submission("ann", ASSIGNMENT, handed_in / f"{ASSIGNMENT}-Copy1.ipynb")], tmp_path / "course")
+    staged = tmp_path / "course" / "submitted" / "ann" / ASSIGNMENT
+    assert sorted(p.name for p in staged.iterdir()) == sorted([f"{ASSIGNMENT}.ipynb", *SUBMISSION_FILES])
+    assert (staged / "submission_secret.txt").read_text() == "submission_secret.txt of ann"
