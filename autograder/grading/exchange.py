@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import glob
 import logging
+import os
 import shutil
 import tempfile
 from io import StringIO
@@ -55,8 +56,6 @@ def collect_from_exchange(exchange, course: str, out, names=None) -> dict[str, l
     """Copy each student's latest submission of `names` (default: every assignment) into
     OUT/STUDENT/ASSIGNMENT/, nbgrader's submitted layout that `grade` reads; a newer
     submission replaces one collected before. Returns the students, by assignment."""
-    from nbgrader.exchange.default import ExchangeCollect
-
     exchange = _exchange_root(exchange)
     inbound = exchange / course / "inbound"
     if not inbound.is_dir():
@@ -72,11 +71,50 @@ def collect_from_exchange(exchange, course: str, out, names=None) -> dict[str, l
             "root": str(out.parent), "submitted_directory": out.name,
             "assignment_id": name, "db_url": "sqlite://",
         }  # fmt: skip
-        app, warnings = _run(ExchangeCollect, exchange, course, settings, update=True)
+        app, warnings = _run(_collect_class(), exchange, course, settings, update=True, check_owner=False)
         collected[name] = sorted(record["username"] for record in app.src_records)
         for warning in warnings:
             print(f"warning: {warning}")
+        for record in app.forged:
+            print(
+                f"not collected: {inbound / record['filename']} names {record['username']} but was "
+                f"handed in by {record['owner']}"
+            )
     return collected
+
+
+SHARED_ACCOUNT = "jovyan"  # Docker-based hubs run everyone as it; nbgrader then names them by JUPYTERHUB_USER
+
+
+def _collect_class():
+    """nbgrader's collect, taking only the submissions owned by the student they name (or by
+    the shared account): nbgrader itself only warns, and collects a classmate's submission
+    made with `nbgrader submit --student=OTHER` as OTHER's latest. The others: `forged`."""
+    import pwd
+
+    from nbgrader.exchange.default import ExchangeCollect
+
+    class OwnSubmissionsOnly(ExchangeCollect):
+        def init_src(self):
+            self.forged = []
+            super().init_src()
+            self.src_records = [r for r in self.src_records if r not in self.forged]
+
+        def _path_to_record(self, path):
+            record = super()._path_to_record(path)
+            uid = os.stat(path).st_uid
+            try:
+                record["owner"] = pwd.getpwuid(uid).pw_name
+            except KeyError:
+                record["owner"] = f"uid {uid}"
+            if record["owner"] not in (record["username"], SHARED_ACCOUNT):
+                self.forged.append(record)
+            return record
+
+        def _sort_by_timestamp(self, records):  # the student's own first: latest of those is taken
+            return sorted(super()._sort_by_timestamp(records), key=lambda r: r in self.forged)
+
+    return OwnSubmissionsOnly
 
 
 def return_feedback(grading, exchange, course: str, names=None) -> tuple[list[str], list[str]]:

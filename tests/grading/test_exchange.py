@@ -165,6 +165,10 @@ def test_release_fetch_submit_collect_grade_return_fetch_feedback(machine, capsy
         denied = as_user(bob, *attempt)
         assert denied.returncode != 0 and "Permission denied" in denied.stderr, attempt
     assert len(list(inbound.iterdir())) == 2
+    # bob hands in his blank work as ann's, later than hers (what `nbgrader submit --student=ANN` does)
+    own = next((base / bob / ".local/share/jupyter/nbgrader_cache" / COURSE).iterdir())
+    forged = inbound / f"{ann}+{ASSIGNMENT}+2099-01-01 00:00:00.000000 UTC+forged"
+    assert as_user(bob, "cp", "-r", str(own), str(forged)).returncode == 0
 
     submitted, grading = base / "submitted", base / "grading"
     assert (
@@ -183,7 +187,9 @@ def test_release_fetch_submit_collect_grade_return_fetch_feedback(machine, capsy
         )
         == 0
     )
-    assert f"{ASSIGNMENT}: 2 submission(s): {', '.join(sorted([ann, bob]))}" in capsys.readouterr().out
+    said = capsys.readouterr().out
+    assert f"{ASSIGNMENT}: 2 submission(s): {', '.join(sorted([ann, bob]))}" in said
+    assert f"not collected: {forged} names {ann} but was handed in by {bob}" in said
     assert main(["grade", str(submitted), "--out", str(grading), "--quiet", "--jobs", "2"]) == 0
     table = capsys.readouterr().out
     assert re.search(rf"{ann}\s+{FULL_MARKS}/{FULL_MARKS}", table) and re.search(
