@@ -15,6 +15,19 @@ def main(argv=None):
 
     rel = commands.add_parser("release", help="generate notebooks/ from solutions/ with nbgrader")
     rel.add_argument("--out", help="folder for the student notebooks (default: notebooks/)")
+    _exchange_options(rel, "also put them in this nbgrader exchange folder, for students to fetch")
+
+    col = commands.add_parser(
+        "collect", help="copy the students' latest submissions out of nbgrader's exchange"
+    )
+    _exchange_options(col, "nbgrader exchange folder (Exchange.root)", required=True)
+    col.add_argument(
+        "--out", default="submitted", help="where they go, as STUDENT/ASSIGNMENT/ (default: submitted/)"
+    )
+
+    ret = commands.add_parser("return", help="put a grading folder's feedback in nbgrader's exchange")
+    ret.add_argument("folder", help="the grading folder (grade's --out)")
+    _exchange_options(ret, "nbgrader exchange folder (Exchange.root)", required=True)
 
     gr = commands.add_parser("grade", help="autograde a class of submissions")
     gr.add_argument("submissions", help="nbgrader submitted/ folder, or a folder or .zip of notebooks")
@@ -73,10 +86,52 @@ def main(argv=None):
         return 0
 
 
+def _exchange_options(parser, what, required=False):
+    parser.add_argument("--exchange", required=required, metavar="DIR", help=what)
+    parser.add_argument("--course", required=required, metavar="ID", help="course id in the exchange")
+    parser.add_argument(
+        "--assignment", action="append", help="only this assignment (repeatable; default: all)"
+    )
+
+
 def _release(args):
     from .release import release
 
-    release(args.out)
+    if args.exchange and not args.course or args.course and not args.exchange:
+        raise ValueError("--exchange DIR and --course ID go together")
+    out = release(args.out, names=args.assignment)
+    if args.exchange:
+        from .exchange import release_to_exchange
+
+        for line in release_to_exchange(args.exchange, args.course, args.assignment, out):
+            print(line)
+        print(
+            f"students: nbgrader fetch_assignment ASSIGNMENT --course {args.course}, or JupyterLab's Assignments tab"
+        )
+    return 0
+
+
+def _collect(args):
+    from .exchange import collect_from_exchange
+
+    collected = collect_from_exchange(args.exchange, args.course, args.out, args.assignment)
+    for name, students in collected.items():
+        print(f"{name}: {len(students)} submission(s){': ' if students else ''}{', '.join(students)}")
+    print(
+        f"collected into {Path(args.out).resolve()}/; next: micrograd-course grade {args.out} --out grading/"
+    )
+    return 0
+
+
+def _return(args):
+    from .exchange import return_feedback
+
+    returned, skipped = return_feedback(args.folder, args.exchange, args.course, args.assignment)
+    for line in skipped:
+        print(f"not returned: {line}")
+    print(
+        f"feedback returned for {len(returned)} submission(s); students: nbgrader fetch_feedback --course {args.course}"
+    )
     return 0
 
 
@@ -149,6 +204,8 @@ def _progress(args):
 COMMANDS = {
     "progress": _progress,
     "release": _release,
+    "collect": _collect,
+    "return": _return,
     "grade": _grade,
     "report": _report,
     "export": _export,

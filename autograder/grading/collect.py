@@ -21,6 +21,9 @@ from pathlib import Path
 
 from .outcome import Status
 
+# written by nbgrader's submit beside the notebook; nbgrader's release_feedback reads them
+SUBMISSION_FILES = ("timestamp.txt", "submission_secret.txt")
+
 DEFAULT_PATTERN = r"^(?P<student>[A-Za-z0-9.\-]+?)_"
 
 # Matched against the file's path inside the download (folders joined by "/").
@@ -133,7 +136,8 @@ def notebook_problem(path: Path) -> str | None:
 
 
 def stage(submissions, course: Path):
-    """Copy each runnable submission to course/submitted/STUDENT/ASSIGNMENT/ASSIGNMENT.ipynb."""
+    """Copy each runnable submission to course/submitted/STUDENT/ASSIGNMENT/ASSIGNMENT.ipynb
+    (with the submission's timestamp and secret when nbgrader's exchange wrote them)."""
     for s in submissions:
         folder = course / "submitted" / s.student / s.assignment
         if folder.exists():
@@ -142,6 +146,9 @@ def stage(submissions, course: Path):
             continue
         folder.mkdir(parents=True)
         shutil.copyfile(s.path, folder / f"{s.assignment}.ipynb")
+        for name in SUBMISSION_FILES:  # nbgrader's submit time and secret, for `return --exchange`
+            if (s.path.parent / name).is_file():
+                shutil.copyfile(s.path.parent / name, folder / name)
 
 
 def _nbgrader_layout(source: Path, assignments) -> list[Submission]:

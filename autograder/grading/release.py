@@ -84,12 +84,16 @@ def tag_cells_that_may_raise(nb):
     return nb
 
 
-def release(out: Path | None = None, root: Path = ROOT, quiet: bool = False) -> Path:
-    """Run nbgrader generate_assignment on every assignment into `out` (notebooks/ by
-    default): solutions replaced by stubs, hidden tests removed, outputs cleared; then
-    the cells that may raise are tagged (tag_cells_that_may_raise)."""
+def release(out: Path | None = None, root: Path = ROOT, quiet: bool = False, names=None) -> Path:
+    """Run nbgrader generate_assignment on every assignment (or those `names`) into `out`
+    (notebooks/ by default): solutions replaced by stubs, hidden tests removed, outputs
+    cleared; then the cells that may raise are tagged (tag_cells_that_may_raise)."""
     out = Path(out) if out else root / "notebooks"
-    for name in assignments(root):
+    course = assignments(root)
+    if unknown := [n for n in names or [] if n not in course]:
+        raise ValueError(f"unknown assignment(s) {', '.join(unknown)}; the course has {', '.join(course)}")
+    names = list(names or course)
+    for name in names:
         if problems := graded_cell_differences(
             nbformat.read(notebook_path(root / "solutions", name), 4), name
         ):
@@ -97,7 +101,7 @@ def release(out: Path | None = None, root: Path = ROOT, quiet: bool = False) -> 
                 f"solutions/{name} disagrees with its declarations ({'; '.join(problems)}): run `make course`"
             )
     put_scripts_on_path()
-    for name in assignments(root):
+    for name in names:
         command = [
             sys.executable, "-m", "nbgrader", "generate_assignment", name,
             "--force", "--no-db",
