@@ -3,7 +3,8 @@
 The zip follows Gradescope's "Autograder Specifications": at its root
 
     setup.sh              run once, as root, when Gradescope builds the image: a virtual
-                          environment (AUTOGRADER/venv) with the course installed from the wheel
+                          environment (AUTOGRADER/venv) with the course installed from the wheel,
+                          and the grading folder made ready (AUTOGRADER/prepared)
     run_autograder        run once per submission: this module's `run`
     micrograd_course-VERSION-py3-none-any.whl    the course package
     course/solutions/ASSIGNMENT/   the source notebook (answers and hidden tests)
@@ -35,6 +36,7 @@ from ..layout import ROOT, assignments, notebook_path
 
 ROOT_VARIABLE = "AUTOGRADER_ROOT"
 STUDENT = "submission"  # the one student of a Gradescope run
+PREPARED = "prepared"  # ROOT/prepared: the grading folder setup.sh makes, copied for each submission
 PACKAGE_FILES = ("pyproject.toml", "README.md", "course_engine", "autograder")
 # Every exercise is a visible test: its output is the teaching message the student's own
 # self-check gives in the notebook (same cases, same words), never the hidden test code,
@@ -80,6 +82,9 @@ if [ -z "$python" ]; then
 fi
 "$python" -m venv "$root/venv"
 "$root/venv/bin/python" -m pip install --quiet ${{MICROGRAD_PIP_ARGS:-}} "$source"/{wheel}
+# nbgrader's course folder, gradebook and the kernel's view, made once here, not per submission
+MICROGRAD_COURSE_DIR="$source/course" "$root/venv/bin/python" -m autograder.grading.gradescope \
+    {assignment} --root "$root" --prepare
 echo "setup.sh: the course is installed in $root/venv for {assignment}"
 """
 
@@ -202,8 +207,11 @@ def test(ex, score: float, output: str, passed: bool) -> dict:
     }
 
 
-def grade_submission(notebook: Path, assignment: str, work: Path, timeout: int, memory_mb: int) -> dict:
-    """results.json's content for one notebook, graded by `grade` in the folder `work`."""
+def grade_submission(
+    notebook: Path, assignment: str, work: Path, prepared: Path, timeout: int, memory_mb: int
+) -> dict:
+    """results.json's content for one notebook, graded by `grade` in the folder `work`
+    (from a copy of the grading folder `prepared`, when setup.sh made one)."""
     from ..checking.exercise import exercises_in
     from .grade import grade
     from .outcome import Status
@@ -215,6 +223,8 @@ def grade_submission(notebook: Path, assignment: str, work: Path, timeout: int, 
     staged.parent.mkdir(parents=True)
     shutil.copyfile(notebook, staged)
     course = work / "grading"
+    if prepared.exists():  # made by setup.sh: `grade` finds its folder ready
+        shutil.copytree(prepared, course, symlinks=True)
     outcomes = grade(
         work / "submitted", course, jobs=1, timeout=timeout, memory_mb=memory_mb,
         expected=[assignment], progress=False,
@@ -270,7 +280,7 @@ def run(root, assignment: str, timeout: int = 30, memory_mb: int = 2048) -> dict
         if notebook is None:
             data = zero_results(exercises, note)
         else:
-            data = grade_submission(notebook, assignment, root / "work", timeout, memory_mb)
+            data = grade_submission(notebook, assignment, root / "work", root / PREPARED, timeout, memory_mb)
             if note:
                 data["output"] = f"{note}\n\n{data['output']}"
     except Exception:  # our fault, not the student's: a zero that says so, and the log for the instructor
@@ -298,7 +308,15 @@ def main(argv=None):
     parser.add_argument("--root", default=os.environ.get(ROOT_VARIABLE, "/autograder"))
     parser.add_argument("--timeout", type=int, default=30, help="seconds per cell")
     parser.add_argument("--memory", type=int, default=2048, help="MiB per kernel")
+    parser.add_argument("--prepare", action="store_true", help="make ROOT/prepared (setup.sh does)")
     args = parser.parse_args(argv)
+    if args.prepare:
+        from .prepare import prepare
+        from .release import put_scripts_on_path
+
+        put_scripts_on_path()
+        prepare(Path(args.root) / PREPARED, args.timeout)
+        return 0
     run(args.root, args.assignment, args.timeout, args.memory)
     return 0
 
