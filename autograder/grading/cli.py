@@ -75,6 +75,12 @@ def main(argv=None):
         help="folder holding NN_name/NN_name.ipynb (default: here, the folder above or notebooks/)",
     )
 
+    gs = commands.add_parser("gradescope", help="build one assignment's Gradescope autograder zip")
+    gs.add_argument("assignment", help="e.g. 01_derivatives")
+    gs.add_argument("--out", default="autograder.zip", help="the zip to write (default: autograder.zip)")
+    gs.add_argument("--timeout", type=int, default=30, help="seconds per cell (default: 30)")
+    gs.add_argument("--memory", type=int, default=2048, help="MiB per kernel (default: 2048)")
+
     args = parser.parse_args(argv)
     try:
         return COMMANDS[args.command](args)
@@ -201,7 +207,16 @@ def _progress(args):
     return 0
 
 
+def _gradescope(args):
+    from .gradescope import build
+
+    out = build(args.assignment, args.out, timeout=args.timeout, memory_mb=args.memory)
+    print(f"{out}: upload it as the autograder of a Gradescope programming assignment (see README)")
+    return 0
+
+
 COMMANDS = {
+    "gradescope": _gradescope,
     "progress": _progress,
     "release": _release,
     "collect": _collect,

@@ -78,6 +78,8 @@ def kernel_argv(writable, view: Path, limits: Limits, sandboxed: bool) -> list[s
         argv += ["--perms", "0755", "--dir", str(folder)]
     for folder in readable:
         argv += ["--ro-bind-try", str(folder.resolve()), str(folder)]
+    for installed, seen in installed_in_view(readable[:-1], view):  # the whole course, unless hidden
+        argv += ["--ro-bind", str(seen), str(installed)]
     for folder in writable:
         argv += ["--bind", str(folder), str(folder)]
     argv += [
@@ -105,6 +107,20 @@ def kernel_argv(writable, view: Path, limits: Limits, sandboxed: bool) -> list[s
     return [*argv, "/bin/sh", "-c", script, "{connection_file}", *python, CONNECTION]
 
 
+def installed_in_view(readable, view: Path) -> list[tuple[Path, Path]]:
+    """The course packages installed (not editable: a wheel, as on Gradescope) inside a folder
+    the kernel reads, each paired with the view's copy to show in its place: without that,
+    the kernel could read the whole package, verdicts and reference answers included."""
+    from ..layout import ROOT
+    from .view import PACKAGES
+
+    return [
+        (ROOT / package, view / package)
+        for package in PACKAGES
+        if any(Path(folder).resolve() in (ROOT / package).resolve().parents for folder in readable)
+    ]
+
+
 def small_tmp(size_mb: int, readable: list[Path], writable: list[Path]) -> str:
     """Shell commands (run as root inside bwrap, whose own /tmp has no size cap) that put a
     /tmp of `size_mb` MiB in its place, holding the connection file ($0) and, bound again
@@ -119,7 +135,7 @@ def small_tmp(size_mb: int, readable: list[Path], writable: list[Path]) -> str:
     ]
     for folder, read_only in sorted(under, key=lambda item: len(item[0].parts)):
         inside = f"/.tmp/{folder.relative_to('/tmp')}"
-        lines += [f"mkdir -p {inside}", f"mount -n --bind {folder} {inside}"]
+        lines += [f"mkdir -p {inside}", f"mount -n --rbind {folder} {inside}"]  # with what is bound inside
         lines += [f"mount -n -o remount,bind,ro {inside}"] if read_only else []
     return " && ".join([*lines, "mount -n --move /.tmp /tmp"])
 

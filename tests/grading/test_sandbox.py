@@ -29,6 +29,19 @@ def test_the_sandboxed_kernel_is_built_from_an_allowlist(tmp_path):
     assert str(ROOT) not in bound, "the course repository itself is never in the kernel's view"
 
 
+def test_a_course_installed_where_the_kernel_reads_is_shown_only_as_its_view(tmp_path):
+    """A wheel install (Gradescope's) puts the whole course, verdicts included, inside
+    sys.prefix, which the kernel reads: the view's packages are bound over it. An editable
+    install (here) lies outside everything the kernel reads, so nothing needs hiding."""
+    view = tmp_path / "view"
+    assert sandbox.installed_in_view([Path(sys.prefix), Path("/usr")], view) == []
+    hidden = sandbox.installed_in_view([ROOT.parent], view)
+    assert hidden == [
+        (ROOT / "course_engine", view / "course_engine"),
+        (ROOT / "autograder", view / "autograder"),
+    ]
+
+
 def test_unsandboxed_kernel_keeps_its_caps_but_not_the_process_cap(tmp_path):
     argv = sandbox.kernel_argv([tmp_path], tmp_path / "view", LIMITS, sandboxed=False)
     assert argv[:5] == [
