@@ -69,8 +69,8 @@ class Steps(dict):
 
 def in_order(exercise_id, explain=None):
     """A verdict over a stepwise probe's steps: reaching one the student's code never got to
-    (it raised first), the failure is that error, with the mistake `explain(error)` names
-    behind it when it knows one."""
+    (it raised first), the failure is that error, with the mistake `explain(case, error)`
+    names behind it when it knows one."""
 
     def wrap(verdict):
         def judge(case, seen):
@@ -78,7 +78,7 @@ def in_order(exercise_id, explain=None):
                 return verdict(case, Steps(seen))
             except NotReached:
                 failure = crashed(get_exercise(exercise_id), seen["raised"])
-                if explain and (mistake := explain(seen["raised"])):
+                if explain and (mistake := explain(case, seen["raised"])):
                     failure.mistakes = (mistake,)
                 return failure
 

@@ -18,7 +18,7 @@ SAY = Says.beside(__file__, net.MISTAKES)
 M = MISTAKES = SAY.mistakes
 
 
-def explained(error):
+def explained(case, error):
     """The mistake behind an error that a new student's parameters() or zero_grad() raises."""
     message = error.get("message", "")
     if error.get("type") == "TypeError" and "'method' object is not iterable" in message:
