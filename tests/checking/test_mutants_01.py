@@ -121,6 +121,12 @@ def test_a_whole_or_rounded_number_is_not_called_a_central_difference(exercise, 
     assert failed.key == key and "central difference" not in str(failed)
 
 
+def test_f_taken_at_h_or_one_side_over_2h_is_named():
+    assert failure("01.forward", lambda f, x, h: (f(h) - f(x)) / h).key == "f-at-h"
+    assert failure("01.central", lambda f, x, h: (f(h) - f(-h)) / (2 * h)).key == "f-at-h"
+    assert failure("01.central", lambda f, x, h: (f(x + h) - f(x)) / (2 * h)).key == "one-side-over-2h"
+
+
 def test_central_accepts_equivalent_arithmetic():
     check("01.central", lambda f, x, h: 0.5 * (f(x + h) - f(x - h)) / h, hidden=True, quiet=True)
     check("01.central", lambda f, x, h: (f(x + h) - f(x - h)) / ((x + h) - (x - h)), hidden=True, quiet=True)

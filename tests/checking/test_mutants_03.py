@@ -841,6 +841,22 @@ MORE_MUTANTS = [
         "    for node in reversed(self.topological_order()):\n        node._backward()\n    self.grad = 1.0",
         "seed-after-loop",
     ),
+    Mutant(
+        "pow: factor and power mixed",
+        NB,
+        "03.pow",
+        POW,
+        "(n - 1) * self.data ** n * out.grad",
+        "pow-factor-and-power-mixed",
+    ),
+    Mutant(
+        "tanh: the square outside",
+        NB,
+        "03.tanh",
+        "(1 - t**2) * out.grad",
+        "(1 - t) ** 2 * out.grad",
+        "tanh-square-outside",
+    ),
     Mutant("pow: divides by x", NB, "03.pow", POW, "n * out.data / self.data * out.grad", "pow-divides-by-x"),
     Mutant(
         "leaky: 0.01 for the slope",

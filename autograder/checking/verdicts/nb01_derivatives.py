@@ -81,6 +81,7 @@ def _forward_mistakes(f, x, h, exact):
         (_precedence("f(x + h) - f(x) / h", "f(x)", "(f(x + h) - f(x)) / h"), f(x + h) - f(x) / h),
         (MISTAKES("nudged-output", wrote="(f(x) + h - f(x)) / h"), (f(x) + h - f(x)) / h),
         (MISTAKES("sign-reversed", order="f(x + h) - f(x)"), (f(x) - f(x + h)) / h),
+        (MISTAKES("f-at-h"), (f(h) - f(x)) / h),
         *_fixed_h(forward, f, x, h),
     ]
 
@@ -106,6 +107,8 @@ def _central_mistakes(f, x, h, exact):
         (MISTAKES("sum-not-difference", rise="f(x + h) - f(x - h)"), (f(x + h) + f(x - h)) / (2 * h)),
         (MISTAKES("sign-reversed", order="f(x + h) - f(x - h)"), (f(x - h) - f(x + h)) / (2 * h)),
         (MISTAKES("rise-not-divided", rise="f(x + h) - f(x - h)", run="2h"), f(x + h) - f(x - h)),
+        (MISTAKES("one-side-over-2h"), (f(x + h) - f(x)) / (2 * h)),
+        (MISTAKES("f-at-h"), (f(h) - f(-h)) / (2 * h)),
         *_fixed_h(central, f, x, h),
     ]
 

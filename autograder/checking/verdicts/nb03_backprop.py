@@ -349,6 +349,7 @@ VALUE = {"x.exp()": "exp(x)", "x.tanh()": "tanh(x)", "x.relu()": "max(x, 0.0)", 
 VALUE |= {"x.gelu()": GELU, "x.leaky_relu(k)": LEAKY, "x.leaky_relu()": LEAKY}  # else: the expression
 POW = {"pow-off-by-one": "n * x**n", "pow-no-n": "x ** (n - 1)", "pow-exponent-up": "n * x ** (n + 1)"}
 TANH = {"tanh-input": "1 - x**2", "tanh-no-square": "1 - tanh(x)", "tanh-no-one": "tanh(x) ** 2"}
+TANH["tanh-square-outside"] = "(1 - tanh(x)) ** 2"
 SIGMOID = {"sigmoid-input": "x * (1 - x)", "sigmoid-s": "sigmoid(x)", "sigmoid-1-minus-s": "1 - sigmoid(x)"}
 LEAKY_LOCAL = {"leaky-zero": "None if x > 0 else 0.0", "leaky-output": LEAKY}
 LOCAL = {  # operation: {input: {mistake: the local derivative it takes instead (None: not at this x)}}
@@ -356,7 +357,14 @@ LOCAL = {  # operation: {input: {mistake: the local derivative it takes instead 
     "x - y": {"x": {"sub-sign": "-1.0"}, "y": {"sub-sign": "1.0"}},
     "x - k": {"x": {"sub-sign": "-1.0"}},
     "k - x": {"x": {"sub-sign": "1.0"}},
-    "x ** n": {"x": {**POW, "pow-times-n-minus-1": "(n - 1) * x ** (n - 1)", "pow-precedence": "n*x**n - 1"}},
+    "x ** n": {
+        "x": {
+            **POW,
+            "pow-times-n-minus-1": "(n - 1) * x ** (n - 1)",
+            "pow-precedence": "n*x**n - 1",
+            "pow-factor-and-power-mixed": "(n - 1) * x ** n",
+        }
+    },
     "x / y": {"x": {"div-times": "y"}, "y": {"div-sign": "x / y**2", "div-no-x": "-1 / y**2"}},
     "x / k": {"x": {"div-times": "k"}},
     "k / x": {"x": {"div-sign": "k / x**2", "div-no-x": "-1 / x**2"}},
