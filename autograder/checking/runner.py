@@ -106,7 +106,13 @@ def judge(ex: Exercise, case, observation) -> Failure | None:
     if isinstance(observation, dict) and observation.get("not_attempted"):
         return not_attempted(ex)
     if isinstance(observation, dict) and "raised" in observation and len(observation) == 1:
-        return crashed(ex, observation["raised"])
+        failure = crashed(ex, observation["raised"])
+        # a verdict may know the mistake behind an error (its `explain(case, error)`, pure too)
+        if (explain := getattr(ex.verdict, "explain", None)) and (
+            mistake := explain(case, observation["raised"])
+        ):
+            failure.mistakes = (mistake,)
+        return failure
     return ex.verdict(case, observation)
 
 

@@ -86,13 +86,45 @@ def test_central_rejects_forward_and_quantifies_the_errors():
     "wrong, key",
     [
         (lambda f, x, h: (f(x + h) - f(x - h)) / 2 * h, "precedence-2h"),
-        (lambda f, x, h: (f(x + h) - f(x - h)) / h, "divided-by-h"),
+        (lambda f, x, h: (f(x + h) - f(x - h)) / h, "twice-the-slope"),  # on the parabola, = 2h steps
+        (lambda f, x, h: (f(x + 2 * h) - f(x - 2 * h)) / (2 * h), "twice-the-slope"),
         (lambda f, x, h: (f(x + h / 2) - f(x - h / 2)) / h, "half-steps"),
         (lambda f, x, h: (f(x + 1e-6) - f(x - 1e-6)) / 2e-6, "fixed-h"),
     ],
 )
 def test_central_mistakes_are_named(wrong, key):
     assert failure("01.central", wrong, hidden=False).key == key
+
+
+def test_twice_the_slope_is_told_apart_where_the_two_mistakes_differ():
+    from autograder.checking.verdicts.nb01_derivatives import central_difference
+
+    case = {"f": {"sin": [2.0, 0.5]}, "x": 0.3, "h": 0.1}
+    f = lambda x: math.sin(2.0 * x + 0.5)  # noqa: E731
+    over_h = central_difference(case, {"value": (f(0.4) - f(0.2)) / 0.1})
+    wide = central_difference(case, {"value": (f(0.5) - f(0.1)) / 0.2})
+    assert (over_h.keys, wide.keys) == (("divided-by-h",), ("double-steps",))
+
+
+@pytest.mark.parametrize(
+    "exercise, wrong, key",
+    [
+        ("01.forward", lambda f, x, h: (f(x + h) - f(x)) // h, "floor-division"),
+        ("01.forward", lambda f, x, h: int((f(x + h) - f(x)) / h), "floor-division"),
+        ("01.forward", lambda f, x, h: round((f(x + h) - f(x)) / h, 4), "rounded"),
+        ("01.central", lambda f, x, h: round((f(x + h) - f(x - h)) / (2 * h), 3), "rounded"),
+    ],
+)
+def test_a_whole_or_rounded_number_is_not_called_a_central_difference(exercise, wrong, key):
+    # the parabola's central difference is its exact slope 14, so 14 from `//` looked like one
+    failed = failure(exercise, wrong)
+    assert failed.key == key and "central difference" not in str(failed)
+
+
+def test_f_taken_at_h_or_one_side_over_2h_is_named():
+    assert failure("01.forward", lambda f, x, h: (f(h) - f(x)) / h).key == "f-at-h"
+    assert failure("01.central", lambda f, x, h: (f(h) - f(-h)) / (2 * h)).key == "f-at-h"
+    assert failure("01.central", lambda f, x, h: (f(x + h) - f(x)) / (2 * h)).key == "one-side-over-2h"
 
 
 def test_central_accepts_equivalent_arithmetic():
@@ -336,6 +368,37 @@ def test_gradient_names_all_at_once():
     assert failure("01.gradient", all_at_once).key == "all-at-once"
 
 
+def test_gradient_that_finds_an_input_by_its_value_fails_on_equal_inputs():
+    def by_index(f, xs, h=1e-6):
+        grads = []
+        for x in xs:
+            i = xs.index(x)  # the first input equal to x: wrong when two inputs are equal
+            up, down = list(xs), list(xs)
+            up[i], down[i] = x + h, x - h
+            grads.append((f(*up) - f(*down)) / (2 * h))
+        return grads
+
+    assert failure("01.gradient", by_index, hidden=False).key == "index-of-value"
+    assert failure("01.gradient", by_index).key == "index-of-value"
+
+
+def test_gradient_one_short_or_set_to_h_is_named():
+    def one_short(f, xs, h=1e-6):
+        return gradient(f, xs, h)[1:]
+
+    def set_to_h(f, xs, h=1e-6):
+        grads = []
+        for i in range(len(xs)):
+            up, down = list(xs), list(xs)
+            up[i], down[i] = h, -h
+            grads.append((f(*up) - f(*down)) / (2 * h))
+        return grads
+
+    short = failure("01.gradient", one_short)
+    assert short.key == "wrong-length" and "2 partial(s) for 3 inputs" in str(short)
+    assert failure("01.gradient", set_to_h).key == "set-to-h"
+
+
 def test_gradient_with_exact_derivatives_of_sin_and_exp():
     # the truth of the check: central differences agree with calculus to ~1e-10
     g = gradient(lambda x, y: math.sin(x) * math.exp(y), [0.3, -0.7], 1e-5)
@@ -409,7 +472,7 @@ MUTANTS = [
         "01.central",
         CENTRAL,
         "return (f(x + h) - f(x - h)) / h",
-        "divided-by-h",
+        "twice-the-slope",
     ),
     Mutant(
         "partials nudge b for dd/da",

@@ -239,6 +239,45 @@ def test_an_attribute_under_another_name_is_named():
     assert as_prev.key == "misnamed" and "stores prev" in str(as_prev) and "`_prev`" in str(as_prev)
 
 
+def test_parents_that_are_copies_or_not_each_operand():
+    def add_with(parents):
+        def add(self, other):
+            other = other if isinstance(other, type(self)) else type(self)(other)
+            return type(self)(self.data + other.data, parents(self, other), "+")
+
+        return add
+
+    copies = make_value_class(__add__=add_with(lambda s, o: (type(s)(s.data), type(s)(o.data))))
+    copied = failure("02.arith", copies, hidden=False)
+    assert copied.key == "parents-copied" and "not their .data" not in str(copied)
+    for parents in (lambda s, o: (s, s), lambda s, o: (s,)):
+        assert failure("02.arith", make_value_class(__add__=add_with(parents)), hidden=False).key == (
+            "not-each-operand"
+        )
+    Value = make_value_class()
+    copy = failure(
+        "02.relu", lambda v: Value(max(0.0, v.data), (Value(v.data),), "relu"), Value, hidden=False
+    )
+    assert copy.key == "parents-copied" and "(self,)" in str(copy)
+
+
+def test_repr_with_more_than_data_and_grad():
+    labelled = make_value_class(
+        __repr__=lambda self: f"Value(data={self.data}, grad={self.grad}, label={self.label})"
+    )
+    assert failure("02.value", labelled, hidden=False).key == "repr-extra"
+
+
+def test_parents_kept_in_a_set_as_in_micrograd_pass():
+    def init(self, data, _children=(), _op="", label=""):
+        self.data, self.grad, self._prev, self._op, self.label = float(data), 0.0, set(_children), _op, label
+
+    Value = make_value_class(__init__=init)
+    for exercise in ("02.value", "02.arith", "02.numbers", "02.graph"):
+        check(exercise, Value, hidden=True, quiet=True)
+    check("02.relu", Value.relu, Value, hidden=True, quiet=True)
+
+
 def test_parents_that_are_not_a_tuple():
     Value = make_value_class()
     no_comma = failure("02.relu", lambda v: Value(max(0.0, v.data), (v), "relu"), Value, hidden=False)

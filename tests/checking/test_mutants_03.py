@@ -790,6 +790,98 @@ MORE_MUTANTS = [
         "    return 1.0\n    # L = c + a",
         "grads-returned",
     ),
+    # a new student's slips, named by their real cause
+    Mutant(
+        "manual: b.grad for b.data",
+        NB,
+        "03.manual",
+        "a.grad = b.data * e.grad",
+        "a.grad = b.grad * e.grad",
+        "grad-for-data-by-hand",
+    ),
+    Mutant(
+        "manual: sum's grad times data",
+        NB,
+        "03.manual",
+        "e.grad = 1.0 * d.grad",
+        "e.grad = c.data * d.grad",
+        "sum-times-data",
+    ),
+    Mutant(
+        "+: other's grad forgotten",
+        NB,
+        "03.add_mul",
+        "        other.grad += 1.0 * out.grad\n",
+        "",
+        "one-input-only",
+    ),
+    Mutant("+: out.grad updated instead", NB, "03.add_mul", ADD, "out.grad += self.grad", "out-grad-changed"),
+    Mutant(
+        "+: _backward() called, not attached",
+        NB,
+        "03.add_mul",
+        "    out._backward = _backward\n    return out\n\n\n@add_method(Value)\ndef __mul__",
+        "    out._backward = _backward()\n    return out\n\n\n@add_method(Value)\ndef __mul__",
+        "backward-called-once",
+    ),
+    Mutant(
+        "backward: _backward not called",
+        NB,
+        "03.backward",
+        "        node._backward()",
+        "        node._backward",
+        "none-called",
+    ),
+    Mutant(
+        "backward: seed after the loop",
+        NB,
+        "03.backward",
+        "    self.grad = 1.0  # the seed: dL/dL = 1\n    for node in reversed(self.topological_order()):\n"
+        "        node._backward()",
+        "    for node in reversed(self.topological_order()):\n        node._backward()\n    self.grad = 1.0",
+        "seed-after-loop",
+    ),
+    Mutant(
+        "pow: factor and power mixed",
+        NB,
+        "03.pow",
+        POW,
+        "(n - 1) * self.data ** n * out.grad",
+        "pow-factor-and-power-mixed",
+    ),
+    Mutant(
+        "tanh: the square outside",
+        NB,
+        "03.tanh",
+        "(1 - t**2) * out.grad",
+        "(1 - t) ** 2 * out.grad",
+        "tanh-square-outside",
+    ),
+    Mutant("pow: divides by x", NB, "03.pow", POW, "n * out.data / self.data * out.grad", "pow-divides-by-x"),
+    Mutant(
+        "leaky: 0.01 for the slope",
+        NB,
+        "03.leaky_relu",
+        "else slope * self.data,",
+        "else 0.01 * self.data,",
+        "leaky-slope-ignored",
+    ),
+    Mutant(
+        "leaky: max(slope, x)",
+        NB,
+        "03.leaky_relu",
+        "self.data if self.data > 0 else slope * self.data,",
+        "max(slope, self.data),",
+        "leaky-max-slope",
+    ),
+    Mutant(
+        "leaky: no slope below 0, no second guess",
+        NB,
+        "03.leaky_relu",
+        "else slope) * out.grad",
+        "else 0.0) * out.grad",
+        "leaky-zero",
+    ),
 ]
 
 
@@ -869,3 +961,15 @@ def test_correct_alternative_passes_without_a_kernel(name):
 
 
 test_mutant_is_caught, test_correct_alternative_passes = mutant_tests(MUTANTS, ALTERNATIVES, NB)
+
+
+def test_a_grad_left_unchanged_is_not_also_called_unattached():
+    # leaky relu's 0 below zero leaves x.grad as it was: the slope is the cause, not a missing _backward
+    zero = answers([("else slope) * out.grad", "else 0.0) * out.grad")])["Value"]
+    failed = failure("03.leaky_relu", zero)
+    assert failed.keys == ("leaky-zero",) and "or:" not in str(failed)
+    # a wrong number that is not typed in from the worked example is not said to be
+    slip = failure(
+        "03.manual", answers([("e.grad = 1.0 * d.grad", "e.grad = 2.0 * d.grad")])["backprop_by_hand"]
+    )
+    assert slip.key == "chain-rule-node" and "typed in" not in str(slip)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import math
 import random
 
-from nbharness import Mutant, failure, mutant_tests
+import pytest
+from nbharness import Mutant, failure, mutant_tests, solution_namespace
 
 from autograder import check
 from course_engine import Value
@@ -369,3 +370,84 @@ def test_the_setup_says_which_operations_the_reference_value_has():
     assert methods and all(callable(getattr(Value, name, None)) for name in methods), methods
     assert "GELU is not among them" in text and not hasattr(Value, "gelu")
     assert "every operation" not in text
+
+
+# ---- a new student's slips, each named by its real cause (in this process) ----------------
+
+
+def _answers(*edits):
+    return solution_namespace(NB, list(edits))
+
+
+ZERO_GRAD = "        for p in self.parameters():\n            p.grad = 0.0"
+NEURON_SUM = "        z = self.b\n        for wi, xi in zip(self.w, x):\n            z = z + wi * xi"
+GRADS = "return x1 * dout_dz, x2 * dout_dz, dout_dz"
+
+
+@pytest.mark.parametrize(
+    "exercise, name, edit, key",
+    [
+        ("04.module", "Module", (ZERO_GRAD, "        self.grad = 0.0"), "module-grad-set"),
+        (
+            "04.module",
+            "Module",
+            (ZERO_GRAD, ZERO_GRAD.replace("p.grad = 0.0", "p.grad == 0.0")),
+            "loop-variable-rebound",
+        ),
+        (
+            "04.module",
+            "Module",
+            (ZERO_GRAD, ZERO_GRAD.replace("parameters()", "parameters")),
+            "method-not-called",
+        ),
+        (
+            "04.neuron_init",
+            "Neuron",
+            ("return self.w + [self.b]", "return self.w + self.b"),
+            "list-plus-value",
+        ),
+        (
+            "04.neuron_init",
+            "Neuron",
+            ("        return self.w + [self.b]", "        self.w.append(self.b)\n        return self.w"),
+            "parameters-append",
+        ),
+        ("04.grads", "neuron_gradients", (GRADS, "return dout_dz, dout_dz, dout_dz"), "input-factor-missing"),
+        ("04.grads", "neuron_gradients", ("dout_dz = 1 - out**2", "dout_dz = out**2 - 1"), "slope-sign"),
+        (
+            "04.grads",
+            "neuron_gradients",
+            (GRADS, "return dout_dz, x1 * dout_dz, x2 * dout_dz"),
+            "grads-out-of-order",
+        ),
+        (
+            "04.neuron_call",
+            "Neuron",
+            (NEURON_SUM, NEURON_SUM.replace("z = self.b", "z = 0").replace("wi * xi", "wi * xi + self.b")),
+            "bias-every-term",
+        ),
+        (
+            "04.neuron_call",
+            "Neuron",
+            (NEURON_SUM, NEURON_SUM.replace("z + wi * xi", "z * wi * xi")),
+            "terms-multiplied",
+        ),
+        (
+            "04.neuron_call",
+            "Neuron",
+            (NEURON_SUM, "        z = self.b\n        for xi in x:\n            z = z + self.w[0] * xi"),
+            "first-weight-only",
+        ),
+    ],
+)
+def test_a_new_students_slips_are_named(exercise, name, edit, key):
+    failed = failure(exercise, _answers(edit)[name])
+    assert failed.key == key, str(failed)
+    assert "p = 0.0" not in str(failed) or key == "loop-variable-rebound"
+
+
+def test_a_sum_written_with_numpy_dot_passes():
+    neuron = _answers((NEURON_SUM, "        import numpy as np\n\n        z = np.dot(self.w, x) + self.b"))[
+        "Neuron"
+    ]
+    check("04.neuron_call", neuron, hidden=True, quiet=True)

@@ -443,3 +443,56 @@ def test_the_bytes_per_node_are_measured_and_the_prose_quotes_the_measurement():
     parts = {id(p): p for n in created for p in (n, n.data, n._prev, n._local_grads, *n._local_grads)}
     measured = sum(map(sys.getsizeof, parts.values())) / len(created)
     assert 150 < measured < 250 and abs(measured - per_node) <= 5, (measured, per_node)
+
+
+# ---- a new student's slips, each named by its real cause (in this process) ----------------
+
+LAYER_CALL = "outs = [n(x) for n in self.neurons]\n        return outs[0] if len(outs) == 1 else outs"
+MLP_CALL = "        for layer in self.layers:\n            x = layer(x)\n        return x"
+NUDGES = "        p.data = original + h\n        up = model(x).data\n        p.data = original - h"
+
+
+@pytest.mark.parametrize(
+    "exercise, name, edit, key",
+    [
+        ("05.layer_params", "Layer", (LAYER_PARAMS, "return self.neurons"), "units-listed"),
+        ("05.mlp_params", "MLP", (MLP_PARAMS, "return self.layers"), "units-listed"),
+        (
+            "05.layer_call",
+            "Layer",
+            (
+                LAYER_CALL,
+                LAYER_CALL.replace("n(x) for n in self.neurons", "n([xi]) for n, xi in zip(self.neurons, x)"),
+            ),
+            "neuron-reads-all",
+        ),
+        (
+            "05.mlp_call",
+            "MLP",
+            (MLP_CALL, "        for layer in self.layers:\n            out = layer(x)\n        return out"),
+            "layers-in-sequence",
+        ),
+        (
+            "05.gradcheck",
+            "mlp_gradient_check",
+            (NUDGES, "        p.data += h\n        up = model(x).data\n        p.data -= h"),
+            "down-not-moved",
+        ),
+    ],
+)
+def test_a_new_students_slips_are_named(exercise, name, edit, key):
+    failed = failure(exercise, solution_namespace(NB, [edit])[name])
+    assert failed.key == key, str(failed)
+
+
+def test_a_layer_built_with_nin_and_nout_swapped_is_not_told_to_feed_x():
+    swapped = solution_namespace(
+        NB,
+        [
+            (
+                "[Neuron(nin, activation) for _ in range(nout)]",
+                "[Neuron(nout, activation) for _ in range(nin)]",
+            )
+        ],
+    )["Layer"]
+    assert failure("05.layer_call", swapped).key != "neuron-reads-all"

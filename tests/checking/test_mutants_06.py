@@ -586,3 +586,71 @@ def test_binary_cross_entropy_is_shown_with_its_gradient():
     lines = [line.split(":", 1)[1] for line in printed(cell).splitlines()[1:]]
     by_backward, by_formula = (ast.literal_eval(line.strip()) for line in lines)
     assert by_backward == by_formula and len(by_backward) == 3
+
+
+# ---- a new student's slips, each named by its real cause (in this process) ----------------
+
+TRAIN_BODY = (
+    "    history = []\n    for step in range(steps):\n        predictions = [model(x) for x in inputs]\n"
+    "        loss = mse(predictions, targets)\n"
+)
+LOSS_ONCE = (
+    "    history = []\n    predictions = [model(x) for x in inputs]\n    loss = mse(predictions, targets)\n"
+    "    for step in range(steps):\n"
+)
+
+
+@pytest.mark.parametrize(
+    "exercise, edit, key",
+    [
+        (
+            "06.step",
+            ("        p.data -= lr * p.grad", "        p.data -= lr * p.grad\n        return"),
+            "only-first-moved",
+        ),
+        ("06.train", (TRAIN_BODY, LOSS_ONCE), "loss-not-recomputed"),
+        (
+            "06.train",
+            (
+                "        history.append(loss.data)",
+                "        history.append(mse([model(x) for x in inputs], targets).data)",
+            ),
+            "recorded-after-update",
+        ),
+        (
+            "06.regression",
+            ("loss = mse([model([x]) for x in xs], ys)", "loss = mse([model(x) for x in xs], ys)"),
+            "input-not-a-list",
+        ),
+        (
+            "06.max_margin",
+            ("[(1 - y * s).relu() for s, y", "[max(0, 1 - y * s) for s, y"),
+            "compared-a-value",
+        ),
+    ],
+)
+def test_a_new_students_slips_are_named(exercise, edit, key):
+    function = student([edit])[EXERCISE_FUNCTIONS[exercise]]
+    failed = failure(exercise, *check_objects(exercise, function))
+    assert failed.key == key, str(failed)
+
+
+def test_an_mse_that_stops_after_the_first_error_is_named_beside_n_minus_1():
+    # on the worked example, (1.5 - 1)**2 = 0.25 = 0.5 / (3 - 1): both causes are said
+    first_only = student(
+        [
+            (
+                "    squared_errors = [(p - t) ** 2 for p, t in zip(predictions, targets)]\n"
+                "    return sum(squared_errors) * (1.0 / len(squared_errors))",
+                "    for p, t in zip(predictions, targets):\n        return (p - t) ** 2",
+            )
+        ]
+    )["mse"]
+    failed = failure("06.mse", first_only, hidden=False)
+    assert "first-error-only" in failed.keys and "divided-by-n-minus-1" in failed.keys
+    from autograder.checking.verdicts import nb06_training as verdicts
+
+    apart = verdicts.loss(
+        {"loss": "mse", "xs": [1.0, 2.0, 4.0], "ys": [0.0] * 3}, {"is_value": True, "value": 1.0}
+    )
+    assert apart.keys == ("first-error-only",)

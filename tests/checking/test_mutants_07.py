@@ -485,3 +485,60 @@ def test_the_pytorch_cell_is_optional_and_says_so_when_torch_is_absent():
     assert not [d for d in project["dependencies"] + project["optional-dependencies"]["dev"] if "torch" in d]
     for name in ("scripts/ensure_venv.sh", "environment.yml", "binder/requirements.txt"):
         assert "torch" not in (root / name).read_text(), f"{name} installs torch"
+
+
+# ---- a new student's slips, each named by its real cause (in this process) ----------------
+
+UNBROADCAST_RETURN = "            grad = grad.sum(axis=axis, keepdims=True)\n    return grad"
+COPY_W = "        linear.W.data = np.array([[w.data for w in neuron.w] for neuron in layer.neurons]).T"
+COPY_B = "        linear.b.data = np.array([neuron.b.data for neuron in layer.neurons])"
+
+
+@pytest.mark.parametrize(
+    "exercise, name, edit, key",
+    [
+        (
+            "07.unbroadcast",
+            "unbroadcast",
+            (UNBROADCAST_RETURN, UNBROADCAST_RETURN.replace("return grad", "grad")),
+            "returned-nothing",
+        ),
+        (
+            "07.unbroadcast",
+            "unbroadcast",
+            ("    while grad.ndim > len(shape):", "    if grad.ndim > len(shape):"),
+            "one-leading-axis",
+        ),
+        (
+            "07.sum",
+            "sum_backward",
+            (
+                "    return np.broadcast_to(grad, shape)",
+                "    return np.broadcast_to(grad, shape) / np.prod(shape)",
+            ),
+            "divided-by-count",
+        ),
+        (
+            "07.sum",
+            "sum_backward",
+            ("    if axis is not None and not keepdims:", "    if axis is not None:"),
+            "keepdims-expanded",
+        ),
+        ("07.copy", "copy_weights", (COPY_W, COPY_W.replace("w.data for w", "w for w")), "array-of-values"),
+        (
+            "07.copy",
+            "copy_weights",
+            (COPY_W, COPY_W.replace("linear.W.data =", "linear.W =")),
+            "tensor-replaced",
+        ),
+        (
+            "07.copy",
+            "copy_weights",
+            (COPY_B, COPY_B.replace("[neuron.b.data for", "[[neuron.b.data] for")),
+            "bias-column",
+        ),
+    ],
+)
+def test_a_new_students_slips_are_named(exercise, name, edit, key):
+    failed = failure(exercise, *check_objects(exercise, student([edit])[name]))
+    assert failed.key == key, str(failed)

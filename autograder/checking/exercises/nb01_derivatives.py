@@ -60,7 +60,9 @@ def gradient_cases(rng, hidden):
         n = rng.randint(1, 5)
         xs = [random_point(rng, -2, 2) for _ in range(n)]
         cases.append({"f": several(rng, n), "xs": xs, "h": rng.choice((1e-1, 1e-2))})
-    return cases
+    # two equal inputs with different partials: an input found by its value (xs.index) shows here
+    twins = {"n": 3, "terms": [["product", 2.0, 0, 2], ["cube", 2.5, 1, 1], ["sin", 1.5, 2, 2]]}
+    return [*cases, {"f": twins, "xs": [1.5, 1.5, -0.5], "h": 1e-2}]
 
 
 declare("01.forward", difference_cases((1e-1, 1e-2, 1e-3, 1e-4)), probe.forward, verdict.forward_difference)

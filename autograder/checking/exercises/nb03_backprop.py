@@ -110,7 +110,7 @@ def pow_cases(rng, hidden):
         )
         x = point(rng, 0.3, 3.0, away=(1.0,), gap=0.05)
         cases.append(case(rng, "x ** n", x=x, n=rng.choice((0.5, 1.5, 2.5, -0.5))))
-    return cases
+    return [*cases, case(rng, "x ** n", x=0.0, n=2)]  # at 0: a derivative that divides by x fails
 
 
 def unary(*exprs, first=(), last=(), lo=-3.0, hi=3.0, away=(0.0,), kink=None):

@@ -67,16 +67,20 @@ class Steps(dict):
         raise NotReached(step)
 
 
-def in_order(exercise_id):
+def in_order(exercise_id, explain=None):
     """A verdict over a stepwise probe's steps: reaching one the student's code never got to
-    (it raised first), the failure is that error."""
+    (it raised first), the failure is that error, with the mistake `explain(case, error)`
+    names behind it when it knows one."""
 
     def wrap(verdict):
         def judge(case, seen):
             try:
                 return verdict(case, Steps(seen))
             except NotReached:
-                return crashed(get_exercise(exercise_id), seen["raised"])
+                failure = crashed(get_exercise(exercise_id), seen["raised"])
+                if explain and (mistake := explain(case, seen["raised"])):
+                    failure.mistakes = (mistake,)
+                return failure
 
         return functools.wraps(verdict)(judge)
 

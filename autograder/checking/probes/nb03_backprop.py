@@ -117,7 +117,8 @@ def _operation(Value, case, expr, own):
     else:  # + and * make one node each
         out._backward()
     grads = [plain(x.grad) for x in xs]
-    return {"data": data, "reached": [id(x) in reached for x in xs], "grads": grads, **shape}
+    seen = {"data": data, "reached": [id(x) in reached for x in xs], "grads": grads, **shape}
+    return {**seen, "out_grad": plain(out.grad)}
 
 
 def topo(student, case):

@@ -55,7 +55,9 @@ def module(student, case, seen):
         def parameters(self):
             return list(values)
 
-    WithParameters().zero_grad()
+    module = WithParameters()
+    module.zero_grad()
+    seen["module_grad"] = "grad" in vars(module)  # self.grad = 0.0: set on the module itself
     seen["data"] = [plain(v.data) for v in values]
     seen["grads"] = [float(v.grad) if isinstance(v.grad, Real) else repr(v.grad) for v in values]
 
@@ -69,7 +71,9 @@ def neuron_init(student, case, seen):
             seen["neurons"].append(one)
             one.update(structure(neuron))
             one["distinct"] = len({id(v) for v in neuron.w})
-            one["params"] = listed(neuron.parameters(), [*neuron.w, neuron.b])
+            own = [*neuron.w, neuron.b]
+            one["params"] = listed(neuron.parameters(), own)
+            one["w_after"] = len(neuron.w) if isinstance(neuron.w, list) else one["w"]
             one["weights"] = [float(v.data) for v in neuron.w]
     seen["all_built"] = True
 

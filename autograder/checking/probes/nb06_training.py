@@ -89,12 +89,14 @@ def correct_pieces(function):
 
 def train(student, case):
     model, inputs = tiny_model(case["seed"]), [list(x) for x in TINY_INPUTS]
+    before = [p.data for p in model.parameters()]
     with seeded(case["seed"]), correct_pieces(student.train):
         returned = student.train(model, inputs, list(TINY_TARGETS), case["steps"], case["lr"])
+    moved = [p.data for p in model.parameters()] != before
     recorded = numbers(returned)
     if isinstance(returned, (list, tuple)) and (kept := [x for x in returned if isinstance(x, Value)]):
         recorded = {"value_entry": described(kept[0]), "count": len(kept), "length": len(returned)}
-    return {"losses": recorded, "outputs": outputs(model, TINY_INPUTS).get("values")}
+    return {"losses": recorded, "outputs": outputs(model, TINY_INPUTS).get("values"), "moved": moved}
 
 
 def fitted(student, case):

@@ -20,6 +20,10 @@ def array(x):
     """A returned array as plain data ({"data", "shape"}), or the kind of thing it is instead."""
     if isinstance(x, (Tensor, Value)):
         return {"not_array": "Tensor" if isinstance(x, Tensor) else "Value"}
+    if x is None:  # np.asarray(None) would be nan
+        return {"not_array": "None"}
+    if isinstance(x, np.ndarray) and x.dtype == object and any(isinstance(v, Value) for v in x.flat):
+        return {"not_array": "an array of Values"}
     try:
         a = np.asarray(x, dtype=np.float64)
     except (TypeError, ValueError):

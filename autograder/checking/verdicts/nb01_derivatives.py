@@ -81,6 +81,7 @@ def _forward_mistakes(f, x, h, exact):
         (_precedence("f(x + h) - f(x) / h", "f(x)", "(f(x + h) - f(x)) / h"), f(x + h) - f(x) / h),
         (MISTAKES("nudged-output", wrote="(f(x) + h - f(x)) / h"), (f(x) + h - f(x)) / h),
         (MISTAKES("sign-reversed", order="f(x + h) - f(x)"), (f(x) - f(x + h)) / h),
+        (MISTAKES("f-at-h"), (f(h) - f(x)) / h),
         *_fixed_h(forward, f, x, h),
     ]
 
@@ -101,13 +102,33 @@ def _central_mistakes(f, x, h, exact):
             MISTAKES("nudged-output", wrote="(f(x) + h - (f(x) - h)) / (2 * h)"),
             (f(x) + h - (f(x) - h)) / (2 * h),
         ),
-        (MISTAKES("divided-by-h", points="x - h and x + h"), (f(x + h) - f(x - h)) / h),
+        *_doubled(f, x, h),
         (MISTAKES("half-steps"), (f(x + h / 2) - f(x - h / 2)) / h),
         (MISTAKES("sum-not-difference", rise="f(x + h) - f(x - h)"), (f(x + h) + f(x - h)) / (2 * h)),
         (MISTAKES("sign-reversed", order="f(x + h) - f(x - h)"), (f(x - h) - f(x + h)) / (2 * h)),
         (MISTAKES("rise-not-divided", rise="f(x + h) - f(x - h)", run="2h"), f(x + h) - f(x - h)),
+        (MISTAKES("one-side-over-2h"), (f(x + h) - f(x)) / (2 * h)),
+        (MISTAKES("f-at-h"), (f(h) - f(-h)) / (2 * h)),
         *_fixed_h(central, f, x, h),
     ]
+
+
+def _doubled(f, x, h):
+    """Twice the slope: over h instead of 2h, or steps of 2h over 2h (on a parabola the same number)."""
+    over_h, wide = (f(x + h) - f(x - h)) / h, (f(x + 2 * h) - f(x - 2 * h)) / (2 * h)
+    if close(over_h, wide, rel=1e-9):
+        return [(MISTAKES("twice-the-slope"), over_h)]
+    return [(MISTAKES("divided-by-h", points="x - h and x + h"), over_h), (MISTAKES("double-steps"), wide)]
+
+
+def _whole_or_rounded(got, expected):
+    """`//` for `/` (a whole number, rounded down) or round(..., k): equal to the last digit, so that
+    no nearby formula (a central difference is 14.0000000000004 where the forward one is 14.003)
+    is named instead."""
+    if got in (math.floor(expected), math.trunc(expected)):
+        return MISTAKES("floor-division")
+    digits = next((k for k in range(7) if got == round(expected, k)), None)
+    return None if digits is None else MISTAKES("rounded", digits=digits)
 
 
 def _difference(case, observation, formula, mistakes, call):
@@ -129,7 +150,8 @@ def _difference(case, observation, formula, mistakes, call):
         return None
     what, given = f"{call} is wrong for {name_of(case['f'])}", f"x = {num(x)}, h = {h:g}"
     shown = f"{num(expected)}   (the exact slope f'(x) is {num(exact)})"
-    return Failure(what, given, shown, num(got), first_matching(got, mistakes(f, x, h, exact), rel=1e-9))
+    found = _whole_or_rounded(got, expected) or first_matching(got, mistakes(f, x, h, exact), rel=1e-9)
+    return Failure(what, given, shown, num(got), found)
 
 
 def forward_difference(case, observation):
@@ -258,6 +280,12 @@ def _copied_once(f, xs, h):
     return out
 
 
+def _index_of_value(f, xs, h):
+    """`for x in xs: i = xs.index(x)`: an input equal to an earlier one gets that one's partial."""
+    right = _by(central, f, xs, h)
+    return [right[xs.index(x)] for x in xs]
+
+
 def _gradient_mistakes(f, xs, h):
     right = _by(central, f, xs, h)
     every = (f(*[x + h for x in xs]) - f(*[x - h for x in xs])) / (2 * h)
@@ -268,7 +296,12 @@ def _gradient_mistakes(f, xs, h):
         (MISTAKES("aliased-list"), _aliased(f, xs, h)),
         (MISTAKES("one-list-between"), _one_list_between(f, xs, h)),
         (MISTAKES("copied-once"), _copied_once(f, xs, h)),
+        *([(MISTAKES("index-of-value"), _index_of_value(f, xs, h))] if len(set(xs)) < len(xs) else []),
         (at_once, [every] * len(xs)),
+        (
+            MISTAKES("set-to-h"),
+            [central(lambda t, i=i: f(*xs[:i], t, *xs[i + 1 :]), 0.0, h) for i in range(len(xs))],
+        ),
         (MISTAKES("divided-by-h", points="x_i - h and x_i + h"), [2 * g for g in right]),
         (MISTAKES("precedence-2h"), [g * h * h for g in right]),
         (_precedence(*GRADIENT_PRECEDENCE), _by(lambda f, x, h: f(x + h) - f(x - h) / (2 * h), f, xs, h)),
@@ -299,7 +332,12 @@ def gradient(case, observation):
         # the first partial alone, as a list of one or a number: returned from inside the loop
         alone = got[0] if isinstance(got, list) and len(got) == 1 else got
         early = len(xs) > 1 and isinstance(alone, float) and close(alone, first, rel=1e-7, abs_=1e-12)
-        mistake = MISTAKES("return-in-loop" if early else "not-a-list")
+        if early:
+            mistake = MISTAKES("return-in-loop")
+        elif isinstance(got, list) and all(isinstance(g, float) for g in got):
+            mistake = MISTAKES("wrong-length", got=len(got), inputs=len(xs))
+        else:
+            mistake = MISTAKES("not-a-list")
         return Failure(what, shown, None, observation["returned"]["repr"], mistake)
     if (wrong := first_difference(got, expected := _by(central, f, xs, h), 1e-7, 1e-10)) is None:
         return None

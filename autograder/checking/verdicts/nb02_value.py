@@ -57,6 +57,7 @@ def value(case, o):
         ("{" in got and "}" in got, "repr-not-f-string"),
         (got.replace(" ", "") == want.replace(" ", ""), "repr-spacing"),
         ("grad" not in got, "repr-without-grad"),
+        (got.startswith(want[:-1]) and got.endswith(")"), "repr-extra"),  # Value(data=.., grad=.., label=..)
         (isinstance(x, int) and f"data={x!r}," in got, "repr-data-not-float"),
     ]
     key = next((key for hit, key in keys if hit), "repr-format")  # its message shows braces: not filled
@@ -132,7 +133,15 @@ def _parents_mistake(o, parents, op, otherwise, one_value="parents-not-a-tuple")
         return one_value
     if parents and "".join(p[1].strip("'") for p in parents) == op:
         return "swapped-arguments"
-    return "parents-are-numbers" if parents and all(p[2] for p in parents) else otherwise if parents else ""
+    if not parents:
+        return ""
+    if all(p[2] for p in parents):
+        return "parents-are-numbers"
+    if all(p[0] is None for p in parents):  # Values, but none of them an operand: new ones made from them
+        return "parents-copied"
+    if all(p[0] is not None for p in parents):  # operands only, but one twice or one left out
+        return "not-each-operand"
+    return otherwise
 
 
 @isolated

@@ -96,11 +96,19 @@ def _manual_mistakes(name, v, g):
         return [(swapped, v[name]), (sign(f"dL/d{name} = {other}.data * L.grad"), -v[other])]
     if name in ("c", "e"):
         why = "through d = e + c the local derivative is 1, and it must be multiplied by d.grad (upstream)"
-        return [(M("chain-rule-upstream", detail=why), 1.0), (sign("+ passes d.grad on unchanged"), -g["d"])]
+        times = M("sum-times-data", name=name, other="c" if name == "e" else "e")
+        return [
+            (M("chain-rule-upstream", detail=why), 1.0),
+            (sign("+ passes d.grad on unchanged"), -g["d"]),
+            (times, g["d"] * v["c" if name == "e" else "e"]),
+        ]
     other = "b" if name == "a" else "a"
     why = f"the local derivative {other}.data must be multiplied by e.grad (upstream)"
     upstream, wrong_sign = M("chain-rule-upstream", detail=why), sign(f"d{name} = {other}.data * e.grad")
-    return [(upstream, v[other]), (swapped, v[name] * g["e"]), (wrong_sign, -v[other] * g["e"])]
+    # {other}.grad for {other}.data: a grad not filled in yet (0), or b's after a's
+    unset = M("grad-for-data-by-hand", name=name, other=other)
+    wrong = [(upstream, v[other]), (swapped, v[name] * g["e"]), (wrong_sign, -v[other] * g["e"])]
+    return [*wrong, (unset, 0.0), (unset, g["a"] * g["e"] if name == "b" else None)]
 
 
 def _reuse_mistakes(name, v, g):
@@ -110,6 +118,10 @@ def _reuse_mistakes(name, v, g):
         return [*zip(paths, (1 + 3 * x, 1 + 2 * x, 4 * x)), (once, 2 * x), (once, 1.0), (once, x)]
     upstream = M("chain-rule-upstream", detail="multiply by c.grad")
     return [(M("product-operands-swapped"), v["b"]), (upstream, x)] if name == "b" else []
+
+
+# 03.manual's worked example, a = 2, b = -3, c = 10, f = -2: each node's dL/d(node)
+WORKED = {"L": 1.0, "f": 4.0, "d": -2.0, "c": -2.0, "e": -2.0, "a": 6.0, "b": -4.0}
 
 
 def _grads_not_set(observation):
@@ -143,7 +155,9 @@ def _by_hand(case, observation, order, mistakes, said, manual):
             continue
         named = mistakes(name, dict(zip(label, (n.data for n in nodes))), dict(zip(label, truth)))
         if isinstance(named, list):
-            otherwise = M("grads-typed-in" if manual else "grads-from-data")
+            # a number typed in from the worked example is right there, and wrong elsewhere
+            typed = manual and got[i] == WORKED.get(name)
+            otherwise = M("grads-typed-in" if typed else "chain-rule-node" if manual else "grads-from-data")
             named = matching(got[i], named, expected=truth[i], **NUMERIC) or otherwise
         what = f"{name}.grad = dL/d{name} is wrong (checked against a finite difference)"
         drawn = _drawn(nodes, got, truth, wrong, "finite difference")
@@ -170,6 +184,8 @@ def reuse(case, observation):
 def add_mul(case, observation):
     expr, (x, y, k), u = case["expr"], case["values"].values(), case["upstream"]
     shown, given = expr.replace("k", fmt(k)), f"a = {fmt(x)}, b = {fmt(y)}"
+    if "raised" in observation:
+        return _raised(shown, given, observation["raised"])
     if "returned" in observation:
         return Failure(f"{shown} should return a Value, got {observation['returned']}")
     a, b = Value(x), Value(y)
@@ -178,10 +194,13 @@ def add_mul(case, observation):
         what = f"the forward value of {shown} is wrong"
         return Failure(what, given, fmt(out.data), fmt(data), M("forward-changed"))
     product, square = "*" in expr and expr != "a * a", expr == "a * a"
-    inputs = zip("ab", (x, y), (a.grad, b.grad), case["before"], observation["grads"])
-    for name, own, local, before, got in list(inputs)[: 2 if "b" in expr else 1]:
-        if close(got, expected := before + u * local, **EXACT):
+    inputs = list(zip("ab", (x, y), (a.grad, b.grad), case["before"], observation["grads"]))
+    inputs = inputs[: 2 if "b" in expr else 1]
+    right = [close(got, before + u * local, **EXACT) for _, _, local, before, got in inputs]
+    for (name, own, local, before, got), ok in zip(inputs, right):
+        if ok:
             continue
+        expected = before + u * local
         other_grad = case["before"][1 - "ab".index(name)] if "b" in expr else None
         candidates = [
             (M("product-operands-swapped"), before + own * u if product else None),
@@ -190,16 +209,30 @@ def add_mul(case, observation):
             (M("out-data-for-grad"), before + local * out.data),
             (M("product-local-missing"), before + u * (2 if square else 1) if "*" in expr else None),
             (M("grad-for-data"), before + other_grad * u if product and other_grad is not None else None),
-            (M("not-passed"), before),
         ]
+        unchanged = M("not-passed")
+        if "out_grad" in observation and observation["out_grad"] != u:  # it moved out.grad instead
+            unchanged = M("out-grad-changed", u=fmt(u), now=fmt(observation["out_grad"]))
+        elif any(right):  # the other input got its share
+            unchanged = M("one-input-only", name=name, line="other" if name == "b" else "self")
         return Failure(
             f"after out = {shown}, out._backward() leaves the wrong {name}.grad",
             f"{given}; before the call {name}.grad = {fmt(before)} and out.grad = {fmt(u)}",
             f"{fmt(expected)}  (= {fmt(before)} + out.grad * {fmt(local)})",
             fmt(got),
-            matching(got, candidates, expected=expected, **EXACT),
+            matching(got, candidates, expected=expected, **EXACT)
+            or matching(got, [(unchanged, before)], **EXACT),
         )
     return None
+
+
+def _raised(expr, given, error):
+    """An operation that raised: the mistake its message names, or where to look."""
+    why = next((key for text, key in RAISED.items() if text in error["message"]), "raised-in-operation")
+    if why == "raised-in-operation" and expr.startswith("x ** ") and "division by zero" in error["message"]:
+        why = "pow-divides-by-x"
+    where = f" ({error['where']})" if error.get("where") else ""
+    return Failure(f"{expr} raised {error['type']}: {error['message']}{where}", given, mistakes=M(why))
 
 
 # ---- 03.topo and 03.backward: graphs built by the checks ---------------------------------
@@ -291,6 +324,10 @@ def backward(case, observation):
     first, twice = wrong[-1], passes == 2  # the first wrong one from the output back
     only_own = not twice and observation.get("called") == [len(nodes) - 1]  # its own step only
     named = M("only-own-backward") if only_own else first_matching(got, mistakes, **EXACT)
+    if observation.get("called") == []:  # `node._backward` names the function and does not call it
+        named = M("none-called")
+    elif not named and all(got[i] == 0.0 for i in order[:-1]):  # the seed came too late
+        named = M("seed-after-loop")
     return Failure(
         f"after {'two backward() calls' if twice else 'backward()'}: {nodes[first].label}.grad is wrong",
         describe(case, nodes) + (", backward() called twice" if twice else ""),
@@ -312,6 +349,7 @@ VALUE = {"x.exp()": "exp(x)", "x.tanh()": "tanh(x)", "x.relu()": "max(x, 0.0)", 
 VALUE |= {"x.gelu()": GELU, "x.leaky_relu(k)": LEAKY, "x.leaky_relu()": LEAKY}  # else: the expression
 POW = {"pow-off-by-one": "n * x**n", "pow-no-n": "x ** (n - 1)", "pow-exponent-up": "n * x ** (n + 1)"}
 TANH = {"tanh-input": "1 - x**2", "tanh-no-square": "1 - tanh(x)", "tanh-no-one": "tanh(x) ** 2"}
+TANH["tanh-square-outside"] = "(1 - tanh(x)) ** 2"
 SIGMOID = {"sigmoid-input": "x * (1 - x)", "sigmoid-s": "sigmoid(x)", "sigmoid-1-minus-s": "1 - sigmoid(x)"}
 LEAKY_LOCAL = {"leaky-zero": "None if x > 0 else 0.0", "leaky-output": LEAKY}
 LOCAL = {  # operation: {input: {mistake: the local derivative it takes instead (None: not at this x)}}
@@ -319,7 +357,14 @@ LOCAL = {  # operation: {input: {mistake: the local derivative it takes instead 
     "x - y": {"x": {"sub-sign": "-1.0"}, "y": {"sub-sign": "1.0"}},
     "x - k": {"x": {"sub-sign": "-1.0"}},
     "k - x": {"x": {"sub-sign": "1.0"}},
-    "x ** n": {"x": {**POW, "pow-times-n-minus-1": "(n - 1) * x ** (n - 1)", "pow-precedence": "n*x**n - 1"}},
+    "x ** n": {
+        "x": {
+            **POW,
+            "pow-times-n-minus-1": "(n - 1) * x ** (n - 1)",
+            "pow-precedence": "n*x**n - 1",
+            "pow-factor-and-power-mixed": "(n - 1) * x ** n",
+        }
+    },
     "x / y": {"x": {"div-times": "y"}, "y": {"div-sign": "x / y**2", "div-no-x": "-1 / y**2"}},
     "x / k": {"x": {"div-times": "k"}},
     "k / x": {"x": {"div-sign": "k / x**2", "div-no-x": "-1 / x**2"}},
@@ -343,8 +388,16 @@ FORWARD = {  # operation: {mistake: the value it computes instead}
     "k / x": {"rdiv-reversed": "x / k"},
     "x.relu()": {"relu-forward": "x if x < 0 else 0.0"},
     "x.sigmoid()": {"sigmoid-minus-x": "1 / (1 + exp(x))"},
-    "x.leaky_relu(k)": {"leaky-forward-relu": "max(x, 0.0)"},
-    "x.leaky_relu()": {"leaky-forward-relu": "max(x, 0.0)", "leaky-default": "0.1 * x"},
+    "x.leaky_relu(k)": {
+        "leaky-forward-relu": "max(x, 0.0)",
+        "leaky-slope-ignored": "x if x > 0 else 0.01 * x",
+        "leaky-max-slope": "max(k, x)",
+    },
+    "x.leaky_relu()": {
+        "leaky-forward-relu": "max(x, 0.0)",
+        "leaky-default": "0.1 * x",
+        "leaky-max-slope": "max(k, x)",
+    },
     "x.gelu()": {
         "gelu-exact": "0.5 * x * (1 + erf(x / sqrt(2)))",
         "gelu-half": f"2 * {GELU}",
@@ -368,6 +421,7 @@ def _predicted(formulas, values, expr=None):
 RAISED = {  # what an error's message says: the mistake behind it
     "for ^:": "xor-for-power",
     "must be real number, not": "math-on-value",
+    "'NoneType' object is not callable": "backward-called-once",
 }
 
 
@@ -410,10 +464,7 @@ def operation(case, observation):
     expr, values, u, data = case["expr"], case["values"], case["upstream"], observation.get("data")
     given, names = ", ".join(f"{k} = {fmt(v)}" for k, v in values.items()), [n for n in "xy" if n in values]
     if "raised" in observation:
-        error = observation["raised"]
-        why = next((key for text, key in RAISED.items() if text in error["message"]), "raised-in-operation")
-        where = f" ({error['where']})" if error.get("where") else ""
-        return Failure(f"{expr} raised {error['type']}: {error['message']}{where}", given, mistakes=M(why))
+        return _raised(expr, given, observation["raised"])
     if "returned" in observation:
         return Failure(f"{expr} should return a Value, got {observation['returned']}", given)
     if not close(data, truth := _at(VALUE.get(expr, expr), values), **EXACT):
@@ -442,6 +493,7 @@ def operation(case, observation):
             f"{fmt(expected)}  (= {fmt(before)} + out.grad * d(out)/d{name}, "
             f"where d(out)/d{name} = {fmt(local)} by finite differences)",
             fmt(got),
-            matching(got, [*wrong, *generic, (M("not-passed"), before)], expected=expected, **NUMERIC),
+            matching(got, [*wrong, *generic], expected=expected, **NUMERIC)
+            or matching(got, [(M("not-passed"), before)], **NUMERIC),
         )
     return None

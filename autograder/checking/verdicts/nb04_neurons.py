@@ -18,6 +18,16 @@ SAY = Says.beside(__file__, net.MISTAKES)
 M = MISTAKES = SAY.mistakes
 
 
+def explained(case, error):
+    """The mistake behind an error that a new student's parameters() or zero_grad() raises."""
+    message = error.get("message", "")
+    if error.get("type") == "TypeError" and "'method' object is not iterable" in message:
+        return M("method-not-called")
+    if error.get("type") == "TypeError" and message.startswith("cannot compute") and "+ list" in message:
+        return M("list-plus-value")
+    return None
+
+
 def given(case):
     return ", ".join(f"{k} = {fmt(v)}" for k, v in zip(NAMES, case["inputs"]))
 
@@ -60,6 +70,9 @@ def gradients(case, seen):
         "inputs-swapped": (x2 * d, x1 * d, d),
         "bias-grad-one": (x1 * d, x2 * d, 1.0),
         "bias-grad-zero": (x1 * d, x2 * d, 0.0),
+        "input-factor-missing": (d, d, d),
+        "slope-sign": (-x1 * d, -x2 * d, -d),
+        "grads-out-of-order": (d, x1 * d, x2 * d),
     }
     for name, g, e in zip(("dout/dw1", "dout/dw2", "dout/db"), got := seen["grads"], truth):
         if not close(g, e, net.GRAD_REL, net.GRAD_ABS):
@@ -68,7 +81,7 @@ def gradients(case, seen):
     return None
 
 
-@in_order("04.module")
+@in_order("04.module", explained)
 def module(case, seen):
     if (empty := seen["empty"]) is not None:
         return SAY("not-empty", "parameters-none" if empty == "None" else None, empty=empty)
@@ -82,6 +95,7 @@ def module(case, seen):
     key = (
         "grad-none" if "None" in grads
         else "grad-not-a-number" if any(isinstance(g, str) for g in grads)
+        else "module-grad-set" if not any(reset) and seen.get("module_grad")
         else "loop-variable-rebound" if not any(reset)
         else "only-first-reset" if reset[0] and not any(reset[1:])
         else "only-last-reset" if reset[-1] and not any(reset[:-1])
@@ -101,6 +115,8 @@ def neuron_structure(seen, nin, call):
 
 
 def neuron_parameters(seen, nin, call):
+    if seen.get("w_after", nin) != nin:  # self.w.append(self.b): the list of weights itself grew
+        return SAY("params-grew", "parameters-append", call=call, nin=nin, after=seen["w_after"])
     if seen["distinct"] < nin:
         return SAY("shared", "shared-weight", call=call)
     if "index" not in (params := seen["params"]):
@@ -113,7 +129,7 @@ def neuron_parameters(seen, nin, call):
     return SAY("params", key, call=call, n=nin + 1, nin=nin, count=len(index))
 
 
-@in_order("04.neuron_init")
+@in_order("04.neuron_init", explained)
 def neuron_init(case, seen):
     weights = []
     for (nin, activation), one in zip(case["neurons"], seen["neurons"]):
@@ -144,6 +160,9 @@ def neuron_call(case, seen):
             (M("bias-missing", b="", sum="w . x + b"), apply(z - b)),
             (M("bias-after-activation", f="the activation", inside=""), apply(z - b) + b),
             (M("last-term-only"), apply(b + neuron[-2] * xs[-1]) if nin > 1 else None),
+            (M("bias-every-term"), apply(z + (nin - 1) * b) if nin > 1 else None),
+            (M("terms-multiplied"), apply(b * math.prod(w * x for w, x in zip(neuron[:-1], xs)))),
+            (M("first-weight-only"), apply(b + neuron[0] * sum(xs)) if nin > 1 else None),
         ]
         for other in [a for a in ("tanh", "relu", "sigmoid", "linear") if a != activation]:
             applied = "no activation applied" if other == "linear" else f"{other} applied"

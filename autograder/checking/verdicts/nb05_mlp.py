@@ -4,6 +4,7 @@ compared with central differences of that float function."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from course_engine.gradcheck import central_difference, numerical_gradient
@@ -43,7 +44,10 @@ def audit(params, call, listed):
     if params["element"] is not None and params["nested"]:
         return SAY("params-nested", "list-of-lists", call=call, listed=listed)
     got = params["type"] if params["element"] is None else f"an element {params['element']}"
-    return SAY("params-type", "parameters-one-pass" if params["one_pass"] else None, call=call, got=got)
+    key = "parameters-one-pass" if params["one_pass"] else None
+    if (params["element"] or "").startswith("Neuron(" if "neurons" in listed else "Layer("):
+        key = "units-listed"  # the neurons (or layers) themselves, not their parameters
+    return SAY("params-type", key, call=call, got=got, listed=listed, unit=listed.split()[0])
 
 
 def outputs_failure(out, n, call, where, single, each=""):
@@ -108,7 +112,26 @@ def layer_params(case, seen):
     return SAY("layer-params", key, want=want, example=example, count=len(index), **f)
 
 
-@in_order("05.layer_call")
+WIDTH = re.compile(r"takes (\d+) inputs?, got (\d+)")
+
+
+def _wrong_width(advice, fed_wrong):
+    """The mistake behind a neuron given another number of inputs than it has weights, when
+    `fed_wrong(case, takes, got)` says the units were built right but fed the wrong list."""
+
+    def explain(case, error):
+        found = WIDTH.search(error.get("message", "")) if error.get("type") == "ValueError" else None
+        return M(advice) if found and fed_wrong(case, *map(int, found.groups())) else None
+
+    return explain
+
+
+# a Layer's neurons take nin inputs but got another list; an MLP's layer got the first x again
+LAYER_FED = _wrong_width("neuron-reads-all", lambda case, takes, got: takes == case["nin"] != got)
+MLP_FED = _wrong_width("layers-in-sequence", lambda case, takes, got: got == case["nin"] != takes)
+
+
+@in_order("05.layer_call", LAYER_FED)
 def layer_call(case, seen):
     nout, activation, fans, xs = case["nout"], case["activation"], seen["fans"], case["xs"]
     call = f"Layer({case['nin']}, {nout}, activation={activation!r})"
@@ -195,7 +218,7 @@ def mlp_params(case, seen):
     return SAY("not-zeroed", "zero-grad-overridden", **f) if any(g != 0 for g in seen["after"]) else None
 
 
-@in_order("05.mlp_call")
+@in_order("05.mlp_call", MLP_FED)
 def mlp_call(case, seen):
     nin, nouts, activation, linear = case["nin"], case["nouts"], case["activation"], case["linear_output"]
     call = f"MLP({nin}, {nouts}, activation={activation!r}, linear_output={linear})"
@@ -242,6 +265,7 @@ def pair_failure(case, k, j, analytic, numeric, where):
         "backward-difference": (mid - down) / h,
         "divided-by-h": (up - down) / h,
         "precedence-2h": (up - down) / 2 * h,
+        "down-not-moved": (up - mid) / (2 * h),
     }
     mistake = SAY.slip(numeric, slips, rel=1e-7, abs_=1e-9)
     if mistake is None and abs(numeric - truth) < abs(central - truth) / 10:

@@ -7,7 +7,7 @@ import math
 from course_engine.gradcheck import numerical_gradient
 from course_engine.losses import mse
 
-from ..kit.compare import agree, close, first_difference, first_matching
+from ..kit.compare import agree, close, first_difference, first_matching, matching
 from ..kit.fmt import fmt, fmt_list
 from ..kit.says import Says
 from ..probes.nb06_training import LINE_XS, TINY_INPUTS, TINY_TARGETS, line, outputs, tiny_model
@@ -50,6 +50,7 @@ def slips(kind, xs, ys, expected):
     found |= {"absolute-errors": sum(map(abs, errors)) / n}
     found |= {"root-taken": math.sqrt(expected), "square-of-mean": mean**2}
     found |= {"divided-by-n-minus-1": n * expected / (n - 1), "halved": expected / 2}
+    found |= {"first-error-only": errors[0] ** 2 if n > 1 else None}  # a return inside the loop
     return "the sum of squares by the number of predictions", found
 
 
@@ -65,8 +66,9 @@ def loss(case, seen):
         key, got = ("not-a-value", fmt(got)) if kind == "mse" else ("margin-not-a-value", seen["repr"])
         return SAY("loss-not-a-value", key, want=fmt(expected), got=got, type=seen["type"], **fields)
     if not close(got, expected):
-        by, found = slips(kind, xs, ys, expected)
-        mistake = SAY.slip(got, found, by=by) or MISTAKES(formula)
+        by, found = slips(kind, xs, ys, expected)  # every slip that gives this number: some coincide here
+        candidates = [(MISTAKES(key, by=by), value) for key, value in found.items()]
+        mistake = matching(got, candidates, rel=1e-6, abs_=1e-9) or MISTAKES(formula)
         return SAY("loss-value", mistake, want=fmt(expected), got=fmt(got), **fields)
     want = numerical_gradient(lambda *ps: value_of(kind, ps, ys), xs)
     if agree(seen["grads"], want, rel=1e-5, abs_=1e-7):
@@ -102,6 +104,8 @@ def step(case, seen):
         return None
     moves = {"wrong-direction": lr, "lr-squared": -lr * lr, "lr-not-applied": -1.0}
     found = [(MISTAKES(k), [d + r * g for d, g in zip(data, grads)]) for k, r in moves.items()]
+    only_first = [expected[0], *data[1:]] if len(data) > 1 else None  # a return inside the loop
+    found.append((MISTAKES("only-first-moved"), only_first))
     if (mistake := first_matching(got, found)) is None and got == data:
         new = seen["returned"] is not None and agree(seen["returned"], expected)
         mistake = MISTAKES(
@@ -156,7 +160,10 @@ def train(case, seen):
         short, e = min(steps, 8), {"each": "every", "zero": "set each p.grad = 0.0"}
         slips = [*TRAIN_SLIPS, *TRAIN_LOSSES]
         found = [(MISTAKES(m, **e), lambda m=m: train_reference(seed, short, lr, m)[0]) for m in slips]
-        mistake = first_matching(got[:short], found) or MISTAKES("train-formula")
+        late = (MISTAKES("recorded-after-update"), lambda: train_reference(seed, short + 1, lr)[0][1:])
+        mistake = first_matching(got[:short], [*found, late]) or MISTAKES("train-formula")
+        if len(set(got)) == 1 and seen.get("moved"):  # the parameters moved, the recorded loss did not
+            mistake = MISTAKES("loss-not-recomputed")
         want, got = (fmt_list(c[: max(k + 1, 3)]) for c in (want, got))
         return SAY("losses", mistake, shown=shown, k=k, want=want, got=got)
     trained, reference = seen["outputs"], outputs(reference, TINY_INPUTS)["values"]
@@ -203,3 +210,18 @@ def xor(got, labels, shown, seen):
     key = "one-sign" if len({o > 0 for o in got}) == 1 else "misclassified"
     key = "no-hidden-layer" if seen["layers"] == 1 else key
     return SAY("wrong-signs", key, shown=shown, n=len(wrong), want=fmt_list(labels), got=fmt_list(got))
+
+
+def explain(case, error):
+    """The mistake behind an error a training function raised, when the error names it."""
+    message = error.get("message", "")
+    if error.get("type") != "TypeError":
+        return None
+    if "has no len()" in message and ("slope" in case or "labels" in case):
+        return MISTAKES("input-not-a-list")
+    if "not supported between instances of 'Value'" in message or "and 'Value'" in message:
+        return MISTAKES("compared-a-value")
+    return None
+
+
+loss.explain = fitted.explain = explain

@@ -65,8 +65,12 @@ def read(seen, what):
     if (kind := seen.get("not_array")) == "Tensor":
         return Failure(f"{what} must be a numpy array, got a Tensor", mistakes=MISTAKES("tensor-not-array"))
     if kind:
-        what = f"{what} must be a numpy array" + (", got a Value" if kind == "Value" else "")
-        return Failure(what, got=None if kind == "Value" else kind)
+        what = f"{what} must be a numpy array" + {
+            "Value": ", got a Value",
+            "an array of Values": " of numbers",
+        }.get(kind, "")
+        mistake = {"None": "returned-nothing", "an array of Values": "array-of-values"}.get(kind)
+        return Failure(what, got=None if kind == "Value" else kind, mistakes=mistake and MISTAKES(mistake))
     return np.array(seen["data"], dtype=np.float64).reshape(seen["shape"])
 
 
@@ -102,8 +106,18 @@ def unbroadcast_verdict(case, seen):
     slips.append((MISTAKES("size-one-dropped"), lambda: grad.sum(axis=ones)))
     slips.append((MISTAKES("averaged"), lambda: grad.mean(axis=ones, keepdims=True).reshape(shape)))
     slips.append((MISTAKES("summed-everything"), lambda: grad.sum()))
+    if extra >= 2:  # `if grad.ndim > len(shape)` where a `while` belongs: one leading axis summed
+        slips.append((MISTAKES("one-leading-axis"), lambda: _size_ones(grad.sum(axis=0), shape)))
     what, where = f"unbroadcast(grad, {shape}) is wrong", f"an input of shape {shape} broadcast to {result}"
     return wrong(what, f"{where}; grad {show(grad)}", show(truth), got, slips, "input-shape", shape=shape)
+
+
+def _size_ones(grad, shape):
+    """grad summed (keepdims) over the axes where `shape` has size 1, as the solution's second loop does."""
+    for axis, size in enumerate(shape):
+        if size == 1 and grad.shape[axis] != 1:
+            grad = grad.sum(axis=axis, keepdims=True)
+    return grad
 
 
 def slips_of(op, i, a, b, grad, truths):
@@ -160,6 +174,7 @@ def sum_verdict(case, seen):
         return None
     slips = [(MISTAKES("axes-not-put-back"), lambda: np.broadcast_to(grad, shape))]
     slips.append((MISTAKES("divided-by-count"), lambda: truth / (int(np.prod(shape)) // max(grad.size, 1))))
+    slips.append((MISTAKES("divided-by-count"), lambda: truth / int(np.prod(shape))))  # by every entry
     slips.append((MISTAKES("grad-not-used"), lambda: np.ones(shape)))
     slips.append((MISTAKES("unchanged", fix="give it x's shape, copied along the summed axes"), lambda: grad))
     where = f"x of shape {shape}, total = x.sum(axis={axis!r}, keepdims={keepdims}); grad {show(grad)}"
@@ -274,6 +289,8 @@ def layer_verdict(i, layer, seen, call):
     missing = got_b.shape == b.shape and not np.isclose(got_b, b).any()
     biases = f"the neurons' biases: {[fmt(n.b.data) for n in layer.neurons]}"
     mistake = MISTAKES("biases-not-copied") if missing else None
+    if got_b.shape == (b.size, 1) and agree(got_b.reshape(-1), b, rel=0, abs_=1e-15):
+        mistake = MISTAKES("bias-column", n=b.size)
     return Failure(f"{call}: layer {i}'s b is wrong", biases, show(b), show(got_b), mistake)
 
 
@@ -284,7 +301,10 @@ def copy(case, seen):
         if failure := layer_verdict(i, layer, got, call):
             return failure
     if "raised" in (run := seen["run"]):  # the copied tensor MLP would not run
-        return crashed(get_exercise("07.copy"), run["raised"])
+        failure = crashed(get_exercise("07.copy"), run["raised"])
+        if "'numpy.ndarray' object has no attribute" in run["raised"]["message"]:  # linear.W = array
+            failure.mistakes = (MISTAKES("tensor-replaced"),)
+        return failure
     X, target = arrays(case, "X", "target")  # the same network: the same outputs and gradients, to 1e-9
     outs = [scalar([Value(v) for v in row]) for row in X.tolist()]
     outs = [[o] if isinstance(o, Value) else o for o in outs]
@@ -300,3 +320,18 @@ def copy(case, seen):
             got = got.what if isinstance(got, Failure) else show(got)
             return Failure(what, None, show(want), got, MISTAKES("keep-tensor"))
     return None
+
+
+def explain_sum(case, error):
+    """sum_backward that raised: np.expand_dims on axes that keepdims=True already kept."""
+    message = error.get("message", "")
+    if (
+        case.get("keepdims")
+        and error.get("type") == "ValueError"
+        and ("broadcast" in message or "dimensions" in message)
+    ):
+        return MISTAKES("keepdims-expanded")
+    return None
+
+
+sum_verdict.explain = explain_sum
