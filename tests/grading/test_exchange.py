@@ -84,7 +84,17 @@ def student_nbgrader(user: str) -> tuple[list[str], dict]:
         pytest.skip(
             f"students cannot run {venv / 'python'} (its base Python is private) and there is no {system}"
         )
-    return [str(system), "-m", "nbgrader"], {"PYTHONPATH": sysconfig.get_paths()["purelib"]}
+    command, env = [str(system), "-m", "nbgrader"], {"PYTHONPATH": sysconfig.get_paths()["purelib"]}
+    tried = subprocess.run(
+        ["runuser", "-u", user, "--", "env", f"PYTHONPATH={env['PYTHONPATH']}", *command, "--version"],
+        capture_output=True,
+    )
+    if tried.returncode != 0:
+        pytest.skip(
+            f"students cannot run nbgrader: {venv / 'python'}'s base Python is private and the "
+            f"course's packages in {env['PYTHONPATH']} are not readable by other users"
+        )
+    return command, env
 
 
 def as_students(base: Path, users, exchange: Path, *step: str, each=lambda user: ()):
