@@ -260,11 +260,12 @@ def repairs_said(autograded: Path) -> list[str]:
     """The note the repair stage put at the top of the notebook, if it repaired anything."""
     import nbformat
 
+    from .repair import repair_note
+
     if not autograded.exists():
         return []
-    cells = nbformat.read(autograded, as_version=4).cells
-    first = cells[0].source if cells and cells[0].cell_type == "markdown" else ""
-    return [first.replace("**", "")] if first.startswith("**The grader repaired") else []
+    note = repair_note(nbformat.read(autograded, as_version=4).cells)
+    return [note] if note else []
 
 
 def run(root, assignment: str, timeout: int = 30, memory_mb: int = 2048) -> dict:

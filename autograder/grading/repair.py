@@ -779,9 +779,16 @@ def repair_staged(course: Path, student: str, assignment: str) -> Refused | tupl
         return result
     if result.repairs:
         said = "\n".join(f"- {r.message}" for r in result.repairs)
-        note = nbformat.v4.new_markdown_cell(
-            f"**The grader repaired this notebook before grading it:**\n\n{said}"
-        )
+        note = nbformat.v4.new_markdown_cell(f"**{REPAIRED}**\n\n{said}")
         result.notebook.cells.insert(0, note)
     result.write(path)
     return result.repairs
+
+
+REPAIRED = "The grader repaired this notebook before grading it:"
+
+
+def repair_note(cells) -> str | None:
+    """The note repair_staged put at the top of a notebook's cells (without its bold), if any."""
+    first = cells[0].source if cells and cells[0].cell_type == "markdown" else ""
+    return first.replace("**", "") if first.startswith(f"**{REPAIRED}**") else None

@@ -97,6 +97,11 @@ def student_nbgrader(user: str) -> tuple[list[str], dict]:
     return command, env
 
 
+def exchange_command(command: str, exchange: Path, *args: str) -> int:
+    """`micrograd-course COMMAND ARGS --exchange EXCHANGE --course COURSE`'s exit status."""
+    return main([command, *args, "--exchange", str(exchange), "--course", COURSE])
+
+
 def as_students(base: Path, users, exchange: Path, *step: str, each=lambda user: ()):
     """Run one nbgrader student command as every user at once, each in their home; returns
     the finished processes."""
@@ -143,20 +148,7 @@ def test_release_fetch_submit_collect_grade_return_fetch_feedback(machine, capsy
     base, (ann, bob) = machine
     exchange = base / "exchange"
     assert (
-        main(
-            [
-                "release",
-                "--exchange",
-                str(exchange),
-                "--course",
-                COURSE,
-                "--assignment",
-                ASSIGNMENT,
-                "--out",
-                str(base / "release"),
-            ]
-        )
-        == 0
+        exchange_command("release", exchange, "--out", str(base / "release"), "--assignment", ASSIGNMENT) == 0
     )
     assert exchange.stat().st_mode & 0o7777 == ROOT_MODE  # world-writable, sticky
     assert (exchange / COURSE / "outbound" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").is_file()
@@ -181,22 +173,7 @@ def test_release_fetch_submit_collect_grade_return_fetch_feedback(machine, capsy
     assert as_user(bob, "cp", "-r", str(own), str(forged)).returncode == 0
 
     submitted, grading = base / "submitted", base / "grading"
-    assert (
-        main(
-            [
-                "collect",
-                "--exchange",
-                str(exchange),
-                "--course",
-                COURSE,
-                "--assignment",
-                ASSIGNMENT,
-                "--out",
-                str(submitted),
-            ]
-        )
-        == 0
-    )
+    assert exchange_command("collect", exchange, "--out", str(submitted), "--assignment", ASSIGNMENT) == 0
     said = capsys.readouterr().out
     assert f"{ASSIGNMENT}: 2 submission(s): {', '.join(sorted([ann, bob]))}" in said
     assert f"not collected: {forged} names {ann} but was handed in by {bob}" in said
@@ -205,7 +182,7 @@ def test_release_fetch_submit_collect_grade_return_fetch_feedback(machine, capsy
     assert re.search(rf"{ann}\s+{FULL_MARKS}/{FULL_MARKS}", table) and re.search(
         rf"{bob}\s+0/{FULL_MARKS}", table
     ), table
-    assert main(["return", str(grading), "--exchange", str(exchange), "--course", COURSE]) == 0
+    assert exchange_command("return", exchange, str(grading)) == 0
     assert "feedback returned for 2 submission(s)" in capsys.readouterr().out
 
     as_students(base, [ann, bob], exchange, "fetch_feedback", ASSIGNMENT)
@@ -237,17 +214,7 @@ def test_feedback_of_work_handed_in_elsewhere_is_listed_not_returned(tmp_path, c
     (grading / "feedback" / "ann" / ASSIGNMENT).mkdir(parents=True)
     (grading / "feedback" / "ann" / ASSIGNMENT / f"{ASSIGNMENT}.html").write_text("<p>fine</p>")
     (exchange / COURSE).mkdir(parents=True)
-    argv = [
-        "return",
-        str(grading),
-        "--exchange",
-        str(exchange),
-        "--course",
-        COURSE,
-        "--assignment",
-        ASSIGNMENT,
-    ]
-    assert main(argv) == 0
+    assert exchange_command("return", exchange, str(grading), "--assignment", ASSIGNMENT) == 0
     out = capsys.readouterr().out
     assert f"not returned: ann/{ASSIGNMENT}: handed in outside the exchange or not at all" in out
     assert "feedback returned for 0 submission(s)" in out
