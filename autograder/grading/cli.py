@@ -45,6 +45,14 @@ def main(argv=None):
     )
     gr.add_argument("--assignment", action="append", help="expect this assignment from everyone (repeatable)")
     gr.add_argument("--no-sandbox", action="store_true", help="run student code without bubblewrap")
+    gr.add_argument(
+        "--cluster",
+        metavar="tcp://HOST:8786",
+        help="grade on the Dask cluster whose scheduler is at this address (default: this machine)",
+    )
+    gr.add_argument(
+        "--force", action="store_true", help="grade again what an earlier run already graded unchanged"
+    )
     gr.add_argument("--quiet", action="store_true", help="no progress bar")
 
     rep = commands.add_parser(
@@ -160,6 +168,8 @@ def _grade(args):
         progress=not args.quiet,
         lms=args.lms,
         notices=notices,
+        force=args.force,
+        cluster=args.cluster,
     )
     for notice in notices:
         print(f"note: {notice}")

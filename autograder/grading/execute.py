@@ -15,10 +15,12 @@ import os
 import select
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from queue import Empty, Queue
@@ -26,7 +28,7 @@ from threading import Thread
 
 from . import sandbox
 from .outcome import Status
-from .prepare import GRADEBOOK, view_of, write_config
+from .prepare import GRADEBOOK, open_gradebook, view_of, write_config
 
 FEEDBACK_EXTRA = """\
 # feedback shows what failed and why, not the hidden test code
@@ -68,16 +70,52 @@ class Settings:
 
 
 @dataclass(frozen=True)
+class Graded:
+    """What nbgrader made of one submission, as plain data (it may cross a network, see
+    cluster.py): each graded cell's score and comment, the submission's time, and the
+    autograded notebook and feedback files, by "autograded/NAME" or "feedback/NAME"."""
+
+    scores: dict[tuple[str, str], tuple[float | None, bool]]  # (notebook, cell) -> (auto, needs manual)
+    comments: dict[tuple[str, str], str | None]
+    timestamp: object  # datetime, or None
+    files: dict[str, bytes] = field(repr=False)
+
+
+MAX_FILE_BYTES = 64 << 20  # a bigger file beside a notebook is something its code wrote: left behind
+
+
+def read_graded(job: Path, student: str, assignment: str) -> Graded:
+    """A finished job's grades from its private gradebook, and its files."""
+    with open_gradebook(job) as gb:
+        submission = gb.find_submission(assignment, student)
+        scores = {
+            (nb.name, g.name): (g.auto_score, g.needs_manual_grade)
+            for nb in submission.notebooks
+            for g in nb.grades
+        }
+        comments = {(nb.name, c.name): c.auto_comment for nb in submission.notebooks for c in nb.comments}
+        timestamp = submission.timestamp
+    files = {}
+    for kind in ("autograded", "feedback"):
+        base = job / kind / student / assignment
+        for path in sorted(base.rglob("*")):
+            # regular files only: a link the student's code left could point anywhere
+            if path.is_file() and not path.is_symlink() and path.stat().st_size <= MAX_FILE_BYTES:
+                files[f"{kind}/{path.relative_to(base).as_posix()}"] = path.read_bytes()
+    return Graded(scores, comments, timestamp, files)
+
+
+@dataclass(frozen=True)
 class Execution:
-    """How one submission's run went: GRADED (nbgrader scored it and wrote its
-    feedback in `folder`) or why not (CRASHED, TIMED_OUT, NBGRADER_ERROR, INTERNAL_ERROR)."""
+    """How one submission's run went: GRADED (with what nbgrader made of it) or why
+    not (CRASHED, TIMED_OUT, NBGRADER_ERROR, INTERNAL_ERROR)."""
 
     student: str
     assignment: str
     status: Status
     reason: str | None = None
     seconds: float = 0.0
-    folder: Path | None = None  # the job's course folder
+    graded: Graded | None = None
     sandboxed: bool = True
     log: str = field(default="", repr=False)
 
@@ -176,18 +214,32 @@ class Worker:
 
 
 def run_job(course, template_db, student, assignment, settings: Settings, worker: Worker) -> Execution:
-    """Autograde and render feedback for one submission; never raises for a bad submission."""
+    """Autograde and render feedback for one submission; never raises for a bad submission.
+    Its job folder is gone afterwards: what it made is in the Execution."""
     start = time.perf_counter()
     run = Path(tempfile.mkdtemp(prefix="mcg-"))
+    job = job_folder(course, student, assignment)
     try:
-        job = prepare_job(course, template_db, student, assignment, settings, run)
+        prepare_job(course, template_db, student, assignment, settings, run)
         # each cell gets `timeout`; the whole notebook a generous bound on top
         limit = 120 + 40 * settings.timeout
         status, reason, log = worker.run(job, run, student, assignment, limit)
+        graded = read_graded(job, student, assignment) if status is Status.GRADED else None
     finally:
         shutil.rmtree(run, ignore_errors=True)
+        shutil.rmtree(job, ignore_errors=True)
     seconds = time.perf_counter() - start
-    return Execution(student, assignment, status, reason, seconds, job, settings.sandboxed, log)
+    return Execution(student, assignment, status, reason, seconds, graded, settings.sandboxed, log)
+
+
+def run_job_safely(course, template_db, student, assignment, settings: Settings, worker: Worker) -> Execution:
+    """run_job, with a fault of ours (not the student's) an INTERNAL_ERROR: it must not stall
+    the batch either, and the submission is graded again by the next run."""
+    try:
+        return run_job(course, template_db, student, assignment, settings, worker)
+    except Exception as error:
+        reason = f"internal grading error: {error!r}"
+        return Execution(student, assignment, Status.INTERNAL_ERROR, reason, sandboxed=settings.sandboxed)
 
 
 def failure_status(log: str) -> tuple[Status, str]:
@@ -206,12 +258,29 @@ def failure_status(log: str) -> tuple[Status, str]:
     )
 
 
+# nbgrader's tables of what students handed in and scored, children first; the rest
+# (course, assignments, notebooks, cells) is the release
+STUDENT_TABLES = ("grade", "comment", "submitted_notebook", "submitted_assignment", "student")
+
+
+def make_template(course: Path) -> Path:
+    """The gradebook each job starts from: the class's assignments without anyone's
+    grades (a still copy, as the class gradebook changes as we go; and small, as each
+    job copies it however big the class is)."""
+    template = course / "work" / "template.db"
+    template.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(course / GRADEBOOK, template)
+    with closing(sqlite3.connect(template, isolation_level=None)) as db:
+        for table in STUDENT_TABLES:
+            db.execute(f"DELETE FROM {table}")
+        db.execute("VACUUM")  # give back the space the grades took
+    return template
+
+
 def run_all(course: Path, pairs, settings: Settings, jobs: int, on_done=None) -> list[Execution]:
     """Run every (student, assignment) job on `jobs` workers, calling `on_done(execution)`
     as each finishes (in the calling thread, so it may write the class gradebook)."""
-    template = course / "work" / "template.db"
-    template.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(course / GRADEBOOK, template)  # a still copy: the class gradebook changes as we go
+    template = make_template(course)
     queue = Queue()
     for pair in pairs:
         queue.put(pair)
@@ -225,14 +294,7 @@ def run_all(course: Path, pairs, settings: Settings, jobs: int, on_done=None) ->
                     student, assignment = queue.get_nowait()
                 except Empty:
                     return
-                try:
-                    result = run_job(course, template, student, assignment, settings, worker)
-                except Exception as error:  # a fault of ours must not stall the batch either
-                    reason = f"internal grading error: {error!r}"
-                    result = Execution(
-                        student, assignment, Status.INTERNAL_ERROR, reason, sandboxed=settings.sandboxed
-                    )
-                done.put(result)
+                done.put(run_job_safely(course, template, student, assignment, settings, worker))
         finally:
             worker.stop()
 

@@ -1,22 +1,31 @@
 """`micrograd-course grade`: the stages wired together, nothing more.
 
 prepare (the grading folder) -> collect (the submissions; missing and invalid
-ones scored zero at once) -> repair (what editors did to a notebook) -> execute (the rest, in parallel, sandboxed) ->
-score (each outcome into the gradebook as it arrives) -> export (grades.csv).
+ones scored zero at once) -> repair (what editors did to a notebook) -> execute
+(the rest, in parallel, sandboxed; on this machine or a Dask cluster) -> score
+(each outcome into the gradebook as it arrives) -> export (grades.csv).
+
+A run that is stopped (Ctrl-C, kill -9, a reboot) goes on when run again: a
+submission already graded from the same notebook, release and limits is kept,
+the others are graded (see outcome.Journal for what "recorded" means).
 """
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import os
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from ..layout import assignments
 from . import sandbox
-from .collect import DEFAULT_PATTERN, find_submissions, spare_earlier_work, stage
+from .collect import DEFAULT_PATTERN, SUBMISSION_FILES, find_submissions, spare_earlier_work, stage
 from .execute import Settings, run_all
 from .export import export, save_lms_ids
-from .outcome import Outcome, Status, load_outcomes, save_outcomes
-from .prepare import prepare, view_of
+from .outcome import Journal, Outcome, Status, load_outcomes, save_outcomes
+from .prepare import SOURCE_STAMP, prepare, view_of
 from .release import put_scripts_on_path
 from .repair import Refused, repair_staged
 from .score import record, record_zero
@@ -34,48 +43,121 @@ def grade(
     progress: bool = True,
     lms: str | None = None,
     notices: list | None = None,
+    force: bool = False,
+    cluster: str | None = None,
 ) -> dict[str, Outcome]:
     """Grade every submission into the folder `out`; returns every outcome the
     folder holds (this run's and earlier ones), by "student/assignment".
     `lms` reads that LMS's download (see collect.LMS_PATTERNS); `notices`, a
-    list, receives what collecting set aside or chose."""
+    list, receives what collecting set aside or chose; `force` grades again what
+    an earlier run graded already; `cluster`, a Dask scheduler's address, grades
+    there instead of on this machine's cores."""
+    notices = [] if notices is None else notices
     # bad input fails first
     found = find_submissions(submissions, assignments(), pattern, expected, lms, notices)
     course = Path(out).resolve()
-    outcomes = load_outcomes(course)
-    found = spare_earlier_work(found, {k for k, o in outcomes.items() if o.status is not Status.MISSING})
     course.mkdir(parents=True, exist_ok=True)
-    put_scripts_on_path()
-    names = prepare(course, timeout)
-    sandboxed = sandbox.choose(view_of(course, names[0]), sandbox.Limits(memory_mb=memory_mb), sandboxed)
-    stage(found, course)
-    if lms:
-        save_lms_ids(course, lms, found)
-    for s in found:  # what editors and students do to notebooks, undone (and said) before grading
-        if s.status is None and isinstance(
-            refused := repair_staged(course, s.student, s.assignment), Refused
-        ):
-            s.problem = refused.message
+    with only_run(course):
+        outcomes = load_outcomes(course)
+        found = spare_earlier_work(found, {k for k, o in outcomes.items() if o.status is not Status.MISSING})
+        put_scripts_on_path()
+        names = prepare(course, timeout)
+        if cluster:  # the workers run the kernels, and each one proves it can sandbox them
+            sandboxed = sandboxed is not False
+        else:
+            sandboxed = sandbox.choose(
+                view_of(course, names[0]), sandbox.Limits(memory_mb=memory_mb), sandboxed
+            )
+        settings = Settings(timeout=timeout, memory_mb=memory_mb, sandboxed=sandboxed)
+        digests = {s.key: digest_of(s, course, settings) for s in found if s.status is None}
+        if not force:
+            found = keep_earlier_grades(found, outcomes, digests, notices)
+        stage(found, course)
+        if lms:
+            save_lms_ids(course, lms, found)
+        for s in found:  # what editors and students do to notebooks, undone (and said) before grading
+            if s.status is None and isinstance(
+                refused := repair_staged(course, s.student, s.assignment), Refused
+            ):
+                s.problem = refused.message
 
-    for s in found:
-        if s.status is not None:
-            outcomes[s.key] = record_zero(course, s.student, s.assignment, s.status, s.problem)
-    save_outcomes(course, outcomes)
-    runnable = [(s.student, s.assignment) for s in found if s.status is None]
-    bar = _progress(len(runnable), progress)
+        journal = Journal(course)
+        try:
+            for s in found:
+                if s.status is not None:
+                    journal.recording(s.key)
+                    outcomes[s.key] = record_zero(course, s.student, s.assignment, s.status, s.problem)
+                    journal.done(outcomes[s.key])
+            runnable = sorted((s.assignment, s.student) for s in found if s.status is None)
+            bar = _progress(len(runnable), progress)
 
-    def on_done(execution):
-        outcome = record(course, execution)
-        outcomes[outcome.key] = outcome
+            def on_done(execution):
+                journal.recording(execution.key)
+                outcome = replace(record(course, execution), digest=digests[execution.key])
+                journal.done(outcome)
+                outcomes[outcome.key] = outcome
+                bar.set_postfix_str(outcome.key)
+                bar.update()
+
+            pairs = [(student, assignment) for assignment, student in runnable]
+            if cluster:
+                from .cluster import run_on_cluster
+
+                run_on_cluster(cluster, course, pairs, settings, on_done, notices)
+            else:
+                run_all(course, pairs, settings, jobs or os.cpu_count() or 1, on_done)
+            bar.close()
+        finally:
+            journal.close()
         save_outcomes(course, outcomes)
-        bar.set_postfix_str(outcome.key)
-        bar.update()
-
-    settings = Settings(timeout=timeout, memory_mb=memory_mb, sandboxed=sandboxed)
-    run_all(course, runnable, settings, jobs or os.cpu_count() or 1, on_done)
-    bar.close()
-    export(course)
+        export(course)
     return outcomes
+
+
+def digest_of(submission, course: Path, settings: Settings) -> str:
+    """What a grade depends on: the files handed in, the release they are graded
+    against, and the limits they run under."""
+    digest = hashlib.sha256(submission.path.read_bytes())
+    for name in SUBMISSION_FILES:
+        if (submission.path.parent / name).is_file():
+            digest.update((submission.path.parent / name).read_bytes())
+    digest.update((course / SOURCE_STAMP).read_bytes())
+    digest.update(f"{settings.timeout} {settings.memory_mb} {settings.sandboxed}".encode())
+    return digest.hexdigest()
+
+
+def keep_earlier_grades(found, outcomes, digests, notices):
+    """The submissions still to grade: without those an earlier run recorded from the same
+    files, release and limits (an internal error is always tried again)."""
+    kept = [
+        s
+        for s in found
+        if s.key in digests
+        and (o := outcomes.get(s.key)) is not None
+        and o.digest == digests[s.key]
+        and o.status is not Status.INTERNAL_ERROR
+    ]
+    if kept:
+        notices.append(
+            f"{len(kept)} submission(s) graded by an earlier run from the same notebook, release "
+            "and limits kept their grades (--force grades them again)"
+        )
+    kept = {s.key for s in kept}
+    return [s for s in found if s.key not in kept]
+
+
+@contextmanager
+def only_run(course: Path):
+    """One `grade` at a time per grading folder: two would interleave their records."""
+    with open(course / ".grading.lock", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RuntimeError(
+                f"another `micrograd-course grade` is grading into {course}: wait for it to "
+                "finish (or stop it), then run this again"
+            ) from None
+        yield  # the lock goes with the process, however it ends
 
 
 def _progress(total, enabled):

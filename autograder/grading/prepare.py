@@ -24,6 +24,7 @@ from pathlib import Path
 from ..layout import SOLUTIONS, assignments
 
 GRADEBOOK = "gradebook.db"
+SOURCE_STAMP = ".source-digest"  # the release the grading folder holds, by source_digest
 CONFIG = """\
 # written by micrograd-course grade
 c = get_config()  # noqa: F821
@@ -133,7 +134,7 @@ def prepare(course: Path, timeout: int) -> list[str]:
     write_config(course, timeout)
     names = assignments()
     build_views(course, names)
-    stamp = course / ".source-digest"
+    stamp = course / SOURCE_STAMP
     digest = source_digest()
     if stamp.exists() and stamp.read_text() == digest and (course / GRADEBOOK).exists():
         return names

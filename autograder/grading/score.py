@@ -31,33 +31,26 @@ def record(course: Path, execution: Execution) -> Outcome:
 
 
 def record_graded(course: Path, execution: Execution) -> Outcome:
-    """Copy nbgrader's scores for one submission from its job into the class gradebook,
-    with its autograded notebook and feedback."""
-    s, a = execution.student, execution.assignment
-    with open_gradebook(execution.folder) as job_gb:
-        job_sub = job_gb.find_submission(a, s)
-        scores = {
-            (nb.name, g.name): (g.auto_score, g.needs_manual_grade)
-            for nb in job_sub.notebooks
-            for g in nb.grades
-        }
-        comments = {(nb.name, c.name): c.auto_comment for nb in job_sub.notebooks for c in nb.comments}
-        timestamp = job_sub.timestamp
+    """Copy nbgrader's scores for one submission into the class gradebook, with its
+    autograded notebook and feedback."""
+    s, a, graded = execution.student, execution.assignment, execution.graded
     with open_gradebook(course) as gb:
         gb.update_or_create_student(s)
-        gb.update_or_create_submission(a, s, timestamp=timestamp)
-        for (notebook, cell), (auto, manual) in scores.items():
+        gb.update_or_create_submission(a, s, timestamp=graded.timestamp)
+        for (notebook, cell), (auto, manual) in graded.scores.items():
             grade = gb.find_grade(cell, notebook, a, s)
             grade.auto_score, grade.needs_manual_grade = auto, manual
-        for (notebook, cell), text in comments.items():
+        for (notebook, cell), text in graded.comments.items():
             gb.find_comment(cell, notebook, a, s).auto_comment = text
         gb.db.commit()
         score, max_score = _score(gb, a, s)
     for kind in ("autograded", "feedback"):
-        target = course / kind / s / a
-        if target.exists():
-            shutil.rmtree(target)
-        shutil.copytree(execution.folder / kind / s / a, target)
+        shutil.rmtree(course / kind / s / a, ignore_errors=True)
+    for name, content in graded.files.items():
+        kind, _, rest = name.partition("/")
+        target = course / kind / s / a / rest
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
     return Outcome(
         student=s,
         assignment=a,

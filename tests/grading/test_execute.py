@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 import threading
 
@@ -11,10 +12,19 @@ from nbconvert import HTMLExporter
 from tinycourse import ASSIGNMENT, failure, graded_cell, notebook, passing_notebook, write_notebook
 
 from autograder.grading import execute, sandbox
-from autograder.grading.execute import Execution, Settings, Worker, failure_status, prepare_job, run_all
+from autograder.grading.execute import (
+    Execution,
+    Settings,
+    Worker,
+    failure_status,
+    make_template,
+    prepare_job,
+    run_all,
+)
 from autograder.grading.feedback import ErrorMessagesOnly
 from autograder.grading.outcome import Status
-from autograder.grading.prepare import gradebook_url
+from autograder.grading.prepare import gradebook_url, open_gradebook
+from autograder.grading.score import cell_scores
 
 
 @pytest.mark.parametrize(
@@ -121,10 +131,12 @@ def test_a_worker_that_answered_is_reused_and_one_that_died_is_restarted(tmp_pat
     assert worker.process is None
 
 
-def test_run_all_runs_every_job_reports_in_the_callers_thread_and_survives_our_faults(tmp_path, monkeypatch):
+def test_run_all_runs_every_job_reports_in_the_callers_thread_and_survives_our_faults(
+    tmp_path, monkeypatch, empty_gradebook
+):
     course = tmp_path / "course"
     course.mkdir()
-    (course / "gradebook.db").write_bytes(b"db")
+    shutil.copyfile(empty_gradebook, course / "gradebook.db")
     threads = set()
 
     def fake_run_job(course, template, student, assignment, settings, worker):
@@ -145,7 +157,7 @@ def test_run_all_runs_every_job_reports_in_the_callers_thread_and_survives_our_f
     assert results == seen and sorted(r.student for r in results) == ["ada", "ben", "bug", "cy", "dee"]
     bug = next(r for r in results if r.student == "bug")
     assert bug.status is Status.INTERNAL_ERROR and "KeyError('oops')" in bug.reason and bug.sandboxed is False
-    assert (course / "work" / "template.db").read_bytes() == b"db"
+    assert (course / "work" / "template.db").exists()
     assert len(threads) <= 2
 
 
@@ -165,3 +177,25 @@ def test_feedback_shows_messages_not_tracebacks_and_no_failure_data():
     assert "expected 14, got 14.3" in html
     assert "hidden=True" not in html
     assert "forward-for-central" not in html and "vnd.micrograd-course" not in html
+
+
+def test_the_jobs_gradebook_template_has_the_assignments_and_nobodys_grades(tiny_class, tmp_path):
+    course = tmp_path / "course"
+    course.mkdir()
+    shutil.copyfile(tiny_class / "gradebook.db", course / "gradebook.db")
+    template = make_template(course)
+    shutil.copyfile(template, tmp_path / "gradebook.db")
+    with open_gradebook(tmp_path) as gb, open_gradebook(tiny_class) as class_gb:
+        assert len(class_gb.students) == 5 and gb.students == []
+        assert [a.name for a in gb.assignments] == [a.name for a in class_gb.assignments]
+        cells = [
+            (n.name, c.name, c.max_score)
+            for n in gb.find_assignment(ASSIGNMENT).notebooks
+            for c in n.grade_cells
+        ]
+        assert cells == [
+            (n.name, c.name, c.max_score)
+            for n in class_gb.find_assignment(ASSIGNMENT).notebooks
+            for c in n.grade_cells
+        ]
+    assert cell_scores(tiny_class)  # the class's own gradebook is untouched

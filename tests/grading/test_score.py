@@ -17,7 +17,7 @@ from tinycourse import (
 )
 
 from autograder.cells import NamedMistake
-from autograder.grading.execute import Execution
+from autograder.grading.execute import Execution, read_graded
 from autograder.grading.outcome import Outcome, Status
 from autograder.grading.prepare import open_gradebook
 from autograder.grading.score import cell_scores, record, record_graded, record_zero, score_table
@@ -50,7 +50,9 @@ def job(tmp_path, empty_gradebook):
         feedback = folder / "feedback" / student / ASSIGNMENT
         feedback.mkdir(parents=True)
         (feedback / f"{ASSIGNMENT}.html").write_text(f"<p>feedback for {student}</p>")
-        return Execution(student, ASSIGNMENT, Status.GRADED, None, seconds, folder, sandboxed)
+        graded = read_graded(folder, student, ASSIGNMENT)
+        shutil.rmtree(folder)  # what the job made travels in the Execution, as from a cluster's worker
+        return Execution(student, ASSIGNMENT, Status.GRADED, None, seconds, graded, sandboxed)
 
     return make
 
