@@ -181,6 +181,7 @@ class Worker:
                 stderr=subprocess.DEVNULL,
                 text=True,
                 start_new_session=True,  # so a hung job can be killed with all its children
+                preexec_fn=_die_with_parent,
             )
         request = {"folder": str(job), "runtime": str(run), "assignment": assignment, "student": student}
         hung, line = False, ""
@@ -211,6 +212,15 @@ class Worker:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
         self.process = None
+
+
+def _die_with_parent():
+    """In a grading process, before it starts: SIGKILL it when the grader that started it
+    dies (kill -9 included), so that no job of a stopped run goes on writing beside the next
+    run's (its kernel goes with it: bwrap --die-with-parent). Linux's prctl(PR_SET_PDEATHSIG)."""
+    import ctypes
+
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
 
 
 def run_job(course, template_db, student, assignment, settings: Settings, worker: Worker) -> Execution:

@@ -12,13 +12,16 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import threading
+import time
 
 import pytest
+from daskcluster import DaskCluster, course_of_another_version
 
 from autograder import get_exercise
 from autograder.grading.cli import main
 from autograder.grading.grade import grade
-from autograder.grading.outcome import Status, load_outcomes
+from autograder.grading.outcome import JOURNAL, Status, load_outcomes
 from autograder.grading.prepare import GRADEBOOK, nbgrader, open_gradebook, write_config
 from autograder.grading.release import put_scripts_on_path
 from autograder.grading.sandbox import bwrap_works
@@ -115,7 +118,7 @@ def test_sandbox_stops_writes_to_the_gradebook_and_the_network(graded):
     for gradebook in (out / GRADEBOOK, job / GRADEBOOK):  # the class's, and the job's own copy
         assert f"could not write {gradebook}" in text  # it is not even there to read
         assert f"wrote {gradebook}" not in text
-        assert b"tampered" not in gradebook.read_bytes()
+    assert b"tampered" not in (out / GRADEBOOK).read_bytes()  # (the job's went with its folder)
     sqlite3.connect(out / GRADEBOOK).execute("pragma integrity_check").fetchall()
 
 
@@ -188,3 +191,81 @@ def test_parallel_grades_equal_sequential_nbgrader(graded, tmp_path):
     keys = {k for k in theirs if any(k[:2] == (o.student, o.assignment) for o in comparable)}
     assert len(keys) > 20 and len(keys) == len(theirs)
     assert {k: ours[k] for k in keys} == {k: theirs[k] for k in keys}
+
+
+def graded_lines(folder) -> int:
+    """How many submissions a run in progress has recorded as run (graded or not), from its journal."""
+    journal = folder / JOURNAL
+    lines = journal.read_text().splitlines() if journal.exists() else []
+    return sum('"outcome"' in line and '"sandboxed": null' not in line for line in lines)
+
+
+def judged(outcome):
+    return [(c.grade_id, c.points, c.error_name, c.exercise, c.mistakes) for c in outcome.cells]
+
+
+def wait_until(condition, timeout=600):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.2)
+
+
+def test_a_dask_cluster_grades_the_class_as_this_machine_does_though_a_worker_dies(graded, tmp_path):
+    """Two workers and one with another course version: that one is refused before it grades;
+    one of the two is killed after three notebooks, in the middle of a job. Every grade still
+    arrives, identical to local grading."""
+    out, outcomes = graded
+    folder = tmp_path / "cluster"
+    with DaskCluster(tmp_path / "dask") as cluster:
+        cluster.add_worker("w1")
+        cluster.add_worker("w2")
+        cluster.add_worker("stale", pythonpath=course_of_another_version(tmp_path / "stale"))
+        addresses = cluster.wait_for(3)
+        killed = []
+
+        def kill_one():
+            wait_until(lambda: graded_lines(folder) >= 3)
+            cluster.kill("w1")
+            killed.append(graded_lines(folder))
+
+        killer = threading.Thread(target=kill_one, daemon=True)
+        killer.start()
+        notices = []
+        got = grade(SAMPLE_CLASS, folder, timeout=TIMEOUT, expected=EXPECTED, progress=False,
+                    cluster=cluster.address, notices=notices)  # fmt: skip
+        killer.join(timeout=5)
+        assert cluster.exited("stale")
+    runs = sum(o.sandboxed is not None for o in outcomes.values())
+    assert killed and killed[0] < runs - 2  # w1 died mid-run, with work left for w2
+    assert any(addresses["stale"] in n and "refused: it has course version" in n for n in notices)
+    assert cell_scores(folder) == cell_scores(out)
+    assert {k: (o.status, o.score, o.reason) for k, o in got.items()} == {
+        k: (o.status, o.score, o.reason) for k, o in outcomes.items()
+    }
+    # each grading draws fresh hidden cases (judge.py), so the numbers in a message differ; the rest may not
+    assert {k: judged(o) for k, o in got.items()} == {k: judged(o) for k, o in outcomes.items()}
+
+
+def test_a_grade_killed_midway_goes_on_when_run_again_and_grades_nothing_twice(graded, tmp_path):
+    out, _ = graded
+    students = ["ada", "chen", "fay", "gus"]
+    for student in students:
+        shutil.copytree(SAMPLE_CLASS / student, tmp_path / "class" / student)
+    folder = tmp_path / "grading"
+    command = [sys.executable, "-m", "autograder.grading.cli", "grade", str(tmp_path / "class"), "--out",
+               str(folder), "--quiet", "--timeout", str(TIMEOUT), "--jobs", "2"]  # fmt: skip
+    first = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_until(lambda: graded_lines(folder) >= 3)
+    first.kill()  # kill -9: no chance to tidy up
+    first.wait()
+    before = load_outcomes(folder)
+    assert 3 <= len(before) < 12 and not (folder / "results.json").exists()
+    again = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    assert f"note: {len(before)} submission(s) graded by an earlier run" in again.stdout
+    after = load_outcomes(folder)
+    assert {k: after[k] for k in before} == before  # the same records: not graded again
+    theirs = {k: v for k, v in cell_scores(out).items() if k[0] in students}
+    assert cell_scores(folder) == theirs and len(after) == len({k[:2] for k in theirs})
+    assert not (folder / JOURNAL).exists()
