@@ -188,7 +188,7 @@ def connect(address: str):
     from distributed import Client
 
     try:
-        return Client(address, timeout="20s")
+        return Client(address, timeout="10s")
     except (OSError, TimeoutError) as error:
         raise RuntimeError(
             f"cannot reach a Dask scheduler at {address} ({error}): " + HOW_TO_START.format(address=address)
@@ -228,49 +228,45 @@ def _refuse(client, refusal: Refused, notices: list) -> None:
     client.retire_workers(workers=[refusal.worker], close_workers=True)
 
 
-def run_on_cluster(address: str, course: Path, pairs, settings: Settings, on_done, notices: list) -> None:
-    """Every (student, assignment) job on the cluster at `address`; `on_done(execution)` is
-    called here, in the calling thread, as each result arrives."""
+def run_on_cluster(client, course: Path, pairs, settings: Settings, on_done, notices: list) -> None:
+    """Every (student, assignment) job on the cluster `client` is connected to (see connect);
+    `on_done(execution)` is called here, in the calling thread, as each result arrives."""
     from distributed import as_completed
 
-    client = connect(address)
-    try:
-        admit(client, notices)
-        shipped = release_of(course)
-        release = client.submit(hold, shipped, key=f"release-{shipped.digest}", pure=False)
-        waiting, jobs, arriving = iter(pairs), {}, as_completed()
+    admit(client, notices)
+    shipped = release_of(course)
+    release = client.submit(hold, shipped, key=f"release-{shipped.digest}", pure=False)
+    waiting, jobs, arriving = iter(pairs), {}, as_completed()
 
-        def send(student, assignment):
-            job = job_of(course, student, assignment, settings)
-            key = f"grade-{student}-{assignment}-{uuid4().hex[:8]}"  # a retry is a new task
-            future = client.submit(grade_job, job, release, key=key, pure=False)
-            jobs[future] = (student, assignment)
-            arriving.add(future)
+    def send(student, assignment):
+        job = job_of(course, student, assignment, settings)
+        key = f"grade-{student}-{assignment}-{uuid4().hex[:8]}"  # a retry is a new task
+        future = client.submit(grade_job, job, release, key=key, pure=False)
+        jobs[future] = (student, assignment)
+        arriving.add(future)
 
-        for pair in islice(waiting, IN_FLIGHT):
+    for pair in islice(waiting, IN_FLIGHT):
+        send(*pair)
+    for future in arriving:
+        student, assignment = jobs.pop(future)
+        try:
+            execution = future.result()
+        except Refused as refusal:  # a worker that joined after admit()
+            _refuse(client, refusal, notices)
+            if not client.scheduler_info()["workers"]:
+                raise RuntimeError(
+                    f"every Dask worker was refused ({refusal}); what was graded is recorded: "
+                    "run grade again once the workers have the same course, it goes on from there"
+                ) from None
+            send(student, assignment)
+            continue
+        except Exception as error:  # the cluster's fault, not the student's: graded again next run
+            reason = f"the Dask cluster could not grade it: {type(error).__name__}: {error}"
+            execution = Execution(
+                student, assignment, Status.INTERNAL_ERROR, reason, sandboxed=settings.sandboxed
+            )
+        finally:
+            future.release()
+        on_done(execution)
+        for pair in islice(waiting, 1):
             send(*pair)
-        for future in arriving:
-            student, assignment = jobs.pop(future)
-            try:
-                execution = future.result()
-            except Refused as refusal:  # a worker that joined after admit()
-                _refuse(client, refusal, notices)
-                if not client.scheduler_info()["workers"]:
-                    raise RuntimeError(
-                        f"every Dask worker was refused ({refusal}); what was graded is recorded: "
-                        "run grade again once the workers have the same course, it goes on from there"
-                    ) from None
-                send(student, assignment)
-                continue
-            except Exception as error:  # the cluster's fault, not the student's: graded again next run
-                reason = f"the Dask cluster could not grade it: {type(error).__name__}: {error}"
-                execution = Execution(
-                    student, assignment, Status.INTERNAL_ERROR, reason, sandboxed=settings.sandboxed
-                )
-            finally:
-                future.release()
-            on_done(execution)
-            for pair in islice(waiting, 1):
-                send(*pair)
-    finally:
-        client.close()

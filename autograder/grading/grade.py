@@ -15,7 +15,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -57,7 +57,12 @@ def grade(
     found = find_submissions(submissions, assignments(), pattern, expected, lms, notices)
     course = Path(out).resolve()
     course.mkdir(parents=True, exist_ok=True)
-    with only_run(course):
+    with ExitStack() as held:
+        if cluster:
+            from .cluster import connect, run_on_cluster
+
+            client = held.enter_context(connect(cluster))  # unreachable: said before any work
+        held.enter_context(only_run(course))
         outcomes = load_outcomes(course)
         found = spare_earlier_work(found, {k for k, o in outcomes.items() if o.status is not Status.MISSING})
         put_scripts_on_path()
@@ -101,9 +106,7 @@ def grade(
 
             pairs = [(student, assignment) for assignment, student in runnable]
             if cluster:
-                from .cluster import run_on_cluster
-
-                run_on_cluster(cluster, course, pairs, settings, on_done, notices)
+                run_on_cluster(client, course, pairs, settings, on_done, notices)
             else:
                 run_all(course, pairs, settings, jobs or os.cpu_count() or 1, on_done)
             bar.close()
