@@ -112,9 +112,9 @@ def test_sandbox_stops_writes_to_the_gradebook_and_the_network(graded):
     text = "".join("".join(o.get("text", "")) for c in nb["cells"] for o in c.get("outputs", []))
     assert "network: blocked" in text and "network: open" not in text
     job = out / "work" / "kai__01_derivatives"
+    # the kernel runs in a folder of its own: it cannot even tell where the grading folder is
+    assert "could not write" in text and "wrote " not in text and str(out) not in text
     for gradebook in (out / GRADEBOOK, job / GRADEBOOK):  # the class's, and the job's own copy
-        assert f"could not write {gradebook}" in text  # it is not even there to read
-        assert f"wrote {gradebook}" not in text
         assert b"tampered" not in gradebook.read_bytes()
     sqlite3.connect(out / GRADEBOOK).execute("pragma integrity_check").fetchall()
 
