@@ -72,6 +72,15 @@ class Kernel:
     def __init__(self, recipe: Recipe, preload=PRELOAD):
         self.recipe = recipe
         self.folder = Path(tempfile.mkdtemp(prefix="mcg-k"))  # short: socket paths are limited
+        try:
+            self.start(preload)
+        except BaseException:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            raise
+
+    def start(self, preload) -> None:
+        """Launch the kernel (ipykernel ends itself when the worker that started it dies)."""
+        recipe = self.recipe
         self.work, run = self.folder / "work", self.folder / "run"
         sandbox.open_to_kernel(self.work, run)
         argv = sandbox.kernel_argv([self.work, run], recipe.view, recipe.limits, recipe.sandboxed)
@@ -164,7 +173,10 @@ class Kernels:
             return
         if len(self.spares) >= self.keep:
             self.spares.pop(0).discard()
-        self.spares.append(self.start(upcoming))
+        try:
+            self.spares.append(self.start(upcoming))
+        except Exception:
+            pass  # no spare: the next notebook starts its own kernel, as without one
 
     def close(self) -> None:
         while self.spares:

@@ -3,6 +3,11 @@ imports leaving no trace; one that died or hung while warm is replaced. Real ker
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import nbformat
 import pytest
 
@@ -122,3 +127,32 @@ def test_a_warm_up_that_hangs_is_given_up(views, tmp_path):
     finally:
         kernel.discard()
     assert not kernel.folder.exists()
+
+
+def running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state not in ("Z", "X")
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="a parent-death signal is Linux's")
+def test_a_spare_dies_with_its_worker_even_unsandboxed_and_killed(views):
+    start = (
+        "from pathlib import Path\nimport time\n"
+        "from autograder.grading.kernels import Kernel, Recipe\nfrom autograder.grading.sandbox import Limits\n"
+        f"kernel = Kernel(Recipe(Path({str(views / '01_derivatives')!r}), Limits(memory_mb=1024), False))\n"
+        "kernel.warmed()\nprint(kernel.km.provisioner.process.pid, flush=True)\ntime.sleep(120)"
+    )
+    worker = subprocess.Popen([sys.executable, "-c", start], stdout=subprocess.PIPE, text=True)
+    try:
+        pid = int(worker.stdout.readline())
+        assert running(pid)
+    finally:
+        worker.kill()  # as Worker.stop does: no chance to shut anything down (ipykernel watches its parent)
+        worker.wait()
+    deadline = time.monotonic() + 10
+    while running(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not running(pid), "the spare outlived its worker"
