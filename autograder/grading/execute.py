@@ -31,15 +31,17 @@ from .outcome import Status
 from .prepare import GRADEBOOK, open_gradebook, view_of, write_config
 
 FEEDBACK_EXTRA = """\
-# feedback shows what failed and why, not the hidden test code
+# feedback shows what failed and why, not the hidden test code (the worker renders it
+# with these same steps: feedback.render)
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from autograder.grading.feedback import ErrorMessagesOnly
 c.ClearHiddenTests.enforce_metadata = False
 c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, ErrorMessagesOnly, CSSHTMLHeaderPreprocessor]
-c.KernelManager.transport = "ipc"
-c.KernelManager.ip = {ip!r}
-c.Execute.kernel_name = {kernel!r}
+c.ErrorMessagesOnly.enabled = True  # a plain nbconvert preprocessor is off unless switched on
+# each kernel sandboxed in this assignment's view, started by the worker while the notebook before ran
+c.GuardedExecute.view = {view!r}
+c.GuardedExecute.sandboxed = {sandboxed}
 # the grade is decided here, not in the kernel: graded cells run only their probe, the
 # judge runs the verdicts; a dead kernel or a limit costs only the cells it stopped
 from nbconvert.preprocessors import ClearMetadataPreprocessor
@@ -132,9 +134,9 @@ def prepare_job(
     course: Path, template_db: Path, student: str, assignment: str, settings: Settings, run: Path
 ) -> Path:
     """A course folder for one submission: its notebook, a copy of the gradebook,
-    the source, the kernel spec and nbgrader config that sandbox its kernel.
-    `run` holds the kernel's sockets: a short path, as socket paths are limited
-    to about 100 characters."""
+    the source, and the nbgrader config naming the sandbox its kernel gets (the
+    kernel itself, in a folder of its own, comes from the worker: kernels.py).
+    `run` is the job's Jupyter runtime folder."""
     job = job_folder(course, student, assignment)
     if job.exists():
         shutil.rmtree(job)
@@ -144,16 +146,10 @@ def prepare_job(
     shutil.copyfile(course / "submitted" / student / assignment / name, submitted / name)
     shutil.copyfile(template_db, job / GRADEBOOK)
     (job / "source").symlink_to(course / "source", target_is_directory=True)
-    autograded = job / "autograded" / student / assignment
-    autograded.mkdir(parents=True)
-    sandbox.open_to_kernel(autograded, run)
-    argv = sandbox.kernel_argv(
-        [autograded, run], view_of(course, assignment), settings.limits, settings.sandboxed
-    )
-    sandbox.write_kernelspec(job / "jupyter", argv)
+    (job / "autograded" / student / assignment).mkdir(parents=True)
     limits = settings.limits
     extra = FEEDBACK_EXTRA.format(
-        ip=str(run / "kernel"), kernel=sandbox.KERNEL_NAME,
+        view=str(view_of(course, assignment)), sandboxed=settings.sandboxed,
         memory_mb=limits.memory_mb, processes=limits.processes, file_mb=limits.file_mb,
         tmp_mb=limits.tmp_mb, reap=settings.sandboxed,
     )  # fmt: skip

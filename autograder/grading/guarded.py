@@ -6,17 +6,23 @@
 - A cell that prints more than `max_output_bytes` is stopped, and says so.
 - A cell stopped by a limit (time, memory, processes, file size) gets a sentence
   naming the limit and what to do, under its own error.
+- Given a grading view, the kernel is a sandboxed one from `GuardedExecute.kernels`
+  (kernels.py): started, with the course imported, while the notebook before ran.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 
 from nbclient.exceptions import DeadKernelError
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
-from traitlets import Bool, Integer
+from traitlets import Bool, Integer, Unicode
+
+from .kernels import Kernels, Recipe
+from .sandbox import Limits
 
 PROCESS_CAP = (
     "stopped: the notebook started more than {processes} processes, the grader's limit. "
@@ -59,6 +65,27 @@ class GuardedExecute(Execute):
     reap = Bool(
         False, help="after a cell met the process cap, end every other process in the kernel's sandbox"
     ).tag(config=True)
+    view = Unicode("", help="the grading view the kernel sees; set: the kernel comes from `kernels`").tag(
+        config=True
+    )
+    sandboxed = Bool(True, help="with a view: whether its kernel runs in the sandbox").tag(config=True)
+    kernels: Kernels | None = None  # the worker's, keeping spares; None: each kernel started on demand
+
+    def preprocess(self, nb, resources=None, km=None):
+        if km is not None or not self.view:
+            return super().preprocess(nb, resources, km)
+        limits = Limits(self.memory_mb, self.processes, self.file_mb, self.tmp_mb)
+        kernel = (self.kernels or Kernels(spares=0)).take(Recipe(Path(self.view), limits, self.sandboxed))
+        try:
+            folder = (resources or {}).get("metadata", {}).get("path")
+            if folder:
+                kernel.take_files(Path(folder))
+            return super().preprocess(nb, resources, kernel.km)
+        finally:
+            if self.kc is not None:
+                self.kc.stop_channels()
+                self.kc = None
+            kernel.discard()  # one notebook per kernel, whatever happened in it
 
     def reset_execution_trackers(self):
         super().reset_execution_trackers()

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import sys
 import threading
+from pathlib import Path
 
 import pytest
 from nbconvert import HTMLExporter
-from tinycourse import ASSIGNMENT, failure, graded_cell, notebook, passing_notebook, write_notebook
+from nbformat.v4 import new_code_cell, new_output
+from tinycourse import (
+    ASSIGNMENT,
+    add_submission,
+    failure,
+    graded_cell,
+    make_gradebook,
+    notebook,
+    passing_notebook,
+    write_notebook,
+)
 
-from autograder.grading import execute, sandbox
+from autograder.grading import execute, feedback, sandbox
 from autograder.grading.execute import (
     Execution,
     Settings,
@@ -23,7 +33,7 @@ from autograder.grading.execute import (
 )
 from autograder.grading.feedback import ErrorMessagesOnly
 from autograder.grading.outcome import Status
-from autograder.grading.prepare import gradebook_url, open_gradebook
+from autograder.grading.prepare import gradebook_url, nbgrader, open_gradebook, write_config
 from autograder.grading.score import cell_scores
 
 
@@ -46,7 +56,7 @@ def test_failure_status_from_nbgraders_log(log, status, words):
     assert got is status and words.lower() in reason.lower()
 
 
-def test_a_job_folder_holds_the_submission_its_gradebook_and_a_sandboxed_kernel(tmp_path):
+def test_a_job_folder_holds_the_submission_its_gradebook_and_names_its_kernels_sandbox(tmp_path):
     course = tmp_path / "course"
     write_notebook(passing_notebook(), course / "submitted" / "ada" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
     (course / "source").mkdir()
@@ -70,12 +80,10 @@ def test_a_job_folder_holds_the_submission_its_gradebook_and_a_sandboxed_kernel(
         < order.index("Judge")
         < order.index("SaveAutoGrades")
     )
-    argv = json.loads((job / "jupyter" / "kernels" / sandbox.KERNEL_NAME / "kernel.json").read_text())["argv"]
-    autograded = str(job / "autograded" / "ada" / ASSIGNMENT)
-    assert argv[0] == "bwrap" and ["--bind", autograded, autograded] == argv[argv.index(autograded) - 1 :][:3]
-    bound = [argv[i + 1] for i, a in enumerate(argv) if a in ("--bind", "--ro-bind", "--ro-bind-try")]
-    assert str(course) not in bound and str(course / "views" / ASSIGNMENT) in bound  # its own view only
-    assert any(f"--as={64 << 20}" in a for a in argv)  # in the command line, or in the script run as its user
+    # the kernel (kernels.py) is sandboxed in this assignment's view only, with these limits
+    assert f"c.GuardedExecute.view = {str(course / 'views' / ASSIGNMENT)!r}" in config
+    assert "c.GuardedExecute.sandboxed = True" in config and "c.GuardedExecute.memory_mb = 64" in config
+    assert not (job / "jupyter").exists(), "no kernel of the job's own: nothing of the job is bound into one"
     (job / "autograded" / "ada" / ASSIGNMENT / "stale.ipynb").write_text("{}")
     again = prepare_job(course, template, "ada", ASSIGNMENT, settings, run)
     assert again == job and not (job / "autograded" / "ada" / ASSIGNMENT / "stale.ipynb").exists()
@@ -199,3 +207,51 @@ def test_the_jobs_gradebook_template_has_the_assignments_and_nobodys_grades(tiny
             for c in n.grade_cells
         ]
     assert cell_scores(tiny_class)  # the class's own gradebook is untouched
+
+
+def test_the_worker_renders_the_feedback_page_nbgrader_would(tmp_path, empty_gradebook):
+    """render (in the worker, from the notebook just graded) writes the very page
+    `nbgrader generate_feedback` writes with the job's config; errors as messages."""
+    job = tmp_path / "job"
+    make_gradebook(job, empty_gradebook)
+    with open_gradebook(job) as gb:
+        gb.add_solution_cell("answer", ASSIGNMENT, ASSIGNMENT)  # notebook()'s answer cell
+    add_submission(job, "ben", {"01_forward_test": 2.0, "01_central_test": 0.0, "01_partials_test": 0.0})
+    slip = new_code_cell("y = x + z")
+    slip.outputs = [
+        new_output("error", ename="NameError", evalue="name 'z' is not defined", traceback=TRACEBACK)
+    ]
+    nb = notebook(
+        slip,
+        graded_cell("01_forward_test"),
+        graded_cell("01_central_test", error=("CheckFailed", "[01.central] expected 14, got 14.3")),
+        graded_cell("01_partials_test", error=("NotAttempted", "[01.partials] not attempted")),
+    )
+    graded = job / "autograded" / "ben" / ASSIGNMENT
+    write_notebook(nb, graded / f"{ASSIGNMENT}.ipynb")
+    (graded / "data.csv").write_text("x,y\n1,2\n")
+    limits = sandbox.Limits()
+    extra = execute.FEEDBACK_EXTRA.format(
+        view=str(tmp_path / "view"), sandboxed=False, memory_mb=limits.memory_mb,
+        processes=limits.processes, file_mb=limits.file_mb, tmp_mb=limits.tmp_mb, reap=False,
+    )  # fmt: skip
+    write_config(job, 30, extra)
+    feedback.render(job, "ben", ASSIGNMENT)
+    ours = {p.relative_to(job): p.read_bytes() for p in (job / "feedback").rglob("*") if p.is_file()}
+    shutil.rmtree(job / "feedback")
+    done = nbgrader("generate_feedback", ASSIGNMENT, "--student", "ben", "--force", cwd=job)
+    assert done.returncode == 0, done.stdout + done.stderr
+    theirs = {p.relative_to(job): p.read_bytes() for p in (job / "feedback").rglob("*") if p.is_file()}
+    page = Path("feedback", "ben", ASSIGNMENT, f"{ASSIGNMENT}.html")
+    assert sorted(ours) == sorted(theirs) == sorted([page, page.with_name("data.csv")])
+    assert ours == theirs
+    html = ours[page].decode()
+    assert "expected 14, got 14.3" in html and "NameError: name 'z' is not defined</pre>" in html
+    assert "Cell In[2]" not in html, "a traceback reads as its message"
+
+
+TRACEBACK = [
+    "\x1b[0;31mNameError\x1b[0m  Traceback (most recent call last)",
+    "Cell In[2], line 1\n----> 1 y = x + z",
+    "\x1b[0;31mNameError\x1b[0m: name 'z' is not defined",
+]
