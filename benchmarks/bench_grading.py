@@ -5,14 +5,15 @@ typical mistake), graded every way, in one run:
   - the floor: every notebook executed in a plain fresh kernel, one after another
     (nbclient; no nbgrader, no sandbox, no feedback);
   - `micrograd-course grade` with 1 and with 2 local workers (sandboxed, feedback included);
-  - plain sequential `nbgrader autograde` + `nbgrader generate_feedback`, assignment by assignment.
+  - plain sequential `nbgrader autograde` + `nbgrader generate_feedback`, assignment by assignment;
+  - `grade --cluster` on a Dask scheduler with two workers started here.
 Prints each one's time, the ratios against the targets, a projection of
 what 7,000 notebooks take on 1, 16 and 100 cores, and whether every grade agrees.
 
     .venv/bin/python benchmarks/bench_grading.py [--students 4]
 
-Each configuration is one function taking the class's folder and returning a Run, so
-another (a Dask cluster) is one more function in CONFIGURATIONS.
+Each configuration is one function taking the class's folder and returning a Run
+(CONFIGURATIONS; `--only` runs some of them).
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ from autograder.grading.score import cell_scores
 from autograder.layout import ROOT, notebook_path
 
 sys.path.insert(0, str(ROOT / "examples"))
+sys.path.insert(0, str(ROOT / "tests" / "grading"))
+from daskcluster import DaskCluster  # noqa: E402  (the tests' local cluster: real scheduler, real workers)
 from make_sample_class import assignments, completed, spoil  # noqa: E402
 
 MISTAKES = {  # one typical slip per notebook where the benchmark has one
@@ -114,11 +117,29 @@ def nbgrader_sequential(submissions: Path, work: Path) -> Run:
     return timed("nbgrader autograde + generate_feedback", run)
 
 
+def grade_on_cluster(submissions: Path, work: Path) -> Run:
+    """`grade --cluster`: a Dask scheduler and two one-thread workers started here, as an
+    instructor starts them (their start-up is not counted: a cluster is up before grading)."""
+    out = work / "cluster"
+    prepare(out, 30)
+    with DaskCluster(work / "dask") as cluster:
+        cluster.add_worker("w1")
+        cluster.add_worker("w2")
+        cluster.wait_for(2)
+
+        def run():
+            grade(submissions, out, progress=False, cluster=cluster.address)
+            return cell_scores(out)
+
+        return timed("grade --cluster, 2 Dask workers", run)
+
+
 CONFIGURATIONS = {
     "floor": floor,
     "grade1": grade_with(1),
     "grade2": grade_with(2),
     "nbgrader": nbgrader_sequential,
+    "cluster": grade_on_cluster,
 }
 
 
@@ -131,6 +152,9 @@ def report(runs: dict[str, Run], notebooks: int) -> None:
     print(f"grade (1 worker) / floor            {t['grade1'] / t['floor']:5.2f}x   (target at most 1.10x)")
     print(f"2 workers vs 1 worker               {t['grade1'] / t['grade2']:5.2f}x   (target at least 1.85x)")
     print(f"grade (2 workers) vs nbgrader       {t['nbgrader'] / t['grade2']:5.2f}x   (target at least 2.2x)")
+    print(
+        f"cluster (2 Dask workers) vs local   {t['grade2'] / t['cluster']:5.2f}x   (2 local workers / cluster)"
+    )
     core_seconds = t["grade2"] * 2 / notebooks  # both cores busy: the cost of a notebook on one core
     hours = ", ".join(
         f"{cores} core{'s' * (cores > 1)}: {CLASS_OF * core_seconds / cores / 3600:.2f} h" for cores in CORES
