@@ -14,7 +14,9 @@ The rest of what makes it fast (micrograd's own moons program runs several times
 faster on it; benchmarks/bench_moons.py) is said where it happens, one comment per
 trick: `__slots__`, `_result` (a node made without `__init__`'s checks), the
 `type(other) is Value` test, shared tuples of local derivatives, the stack of the
-topological sort, and the two-parent case of `backward()`.
+topological sort, and the two-parent case of `backward()`. Most of the time that
+is left goes to the cyclic collector walking the live graph while it is built: to
+it a node is two or three objects, the Value and its tuples.
 """
 
 from __future__ import annotations
@@ -199,7 +201,7 @@ class Value:
         # A depth-first walk in the order of a recursive one (parents left to right,
         # each node after its parents), with a stack of nodes rather than of (node, flag)
         # pairs: a node whose parents are being walked waits under a None, and goes into
-        # `order` when the None comes off; a leaf goes straight in. A third of the work.
+        # `order` when the None comes off; a leaf goes straight in. A third of the time.
         order, visited = [], set()
         stack = [self]
         while stack:
