@@ -34,7 +34,8 @@ from numbers import Real
 import numpy as np
 
 from ._lazy import import_piece
-from .engine.value import Value, is_recording, no_grad
+from .engine import value as _value
+from .engine.value import Value, no_grad
 
 __all__ = ["Tensor", "no_grad", "cross_entropy"]
 
@@ -101,20 +102,17 @@ class Tensor:
 
     # ---- elementwise arithmetic, with broadcasting ---------------------------------------
     def __add__(self, other):
-        other = _as_tensor(other, "+", self)
-        a, b = self.data, other.data
+        a, b = self.data, _operand(other, "+", self)
         out = _broadcasting("+", operator.add, a, b)
-        return _result(out, "+", (self, lambda g: g), (other, lambda g: g))
+        return _result(out, "+", (self, _unchanged), (other, _unchanged))
 
     def __sub__(self, other):
-        other = _as_tensor(other, "-", self)
-        a, b = self.data, other.data
+        a, b = self.data, _operand(other, "-", self)
         out = _broadcasting("-", operator.sub, a, b)
-        return _result(out, "-", (self, lambda g: g), (other, lambda g: -g))
+        return _result(out, "-", (self, _unchanged), (other, operator.neg))
 
     def __mul__(self, other):
-        other = _as_tensor(other, "*", self)
-        a, b = self.data, other.data
+        a, b = self.data, _operand(other, "*", self)
         out = _broadcasting("*", operator.mul, a, b)
         return _result(out, "*", (self, lambda g: g * b), (other, lambda g: g * a))
 
@@ -165,7 +163,8 @@ class Tensor:
         return self * other
 
     def __rsub__(self, other):
-        return _as_tensor(other, "-", self) - self
+        a, b = self.data, _operand(other, "-", self)
+        return _result(_broadcasting("-", operator.sub, b, a), "-", (self, operator.neg))
 
     def __rtruediv__(self, other):
         return _as_tensor(other, "/", self) / self
@@ -304,16 +303,17 @@ class Tensor:
                 raise ValueError(f"backward(grad=...): grad has shape {grad.shape}, the Tensor {self.shape}")
             self.grad = grad.copy()
         for node in reversed(self.topological_order()):
+            grad = node.grad
             for parent, local in node._inputs:
-                share = local(node.grad)
-                if share.shape != parent.data.shape:  # the input was broadcast: sum its uses
-                    share = _rule("broadcasting", "unbroadcast")(share, parent.data.shape)
-                if type(parent.grad) is not float:
+                share, shape, before = local(grad), parent.data.shape, parent.grad
+                if share.shape != shape:  # the input was broadcast: sum its uses
+                    share = _rule("broadcasting", "unbroadcast")(share, shape)
+                if type(before) is not float:
                     parent.grad += share  # += : a Tensor used twice gets both paths
-                elif parent.grad == 0.0 and share.base is None and share is not node.grad:
+                elif before == 0.0 and share.base is None and share is not grad:
                     parent.grad = share  # the first share, a new array of its own: kept as it is
                 else:
-                    parent.grad = share + parent.grad  # a copy: the share may be someone else's array
+                    parent.grad = share + before  # a copy: the share may be someone else's array
 
 
 def cross_entropy(logits, labels):
@@ -350,13 +350,25 @@ def cross_entropy(logits, labels):
 def _rule(module: str, name: str):
     """A rule of backward from course_engine.tensor_rules, imported the first time it is
     needed (a grading kernel of notebook 07, which asks for them, goes without them)."""
-    return getattr(import_piece(f"{__package__}.tensor_rules.{module}", name), name)
+    rule = _rules.get(name)
+    if rule is None:  # kept once found: a backward pass asks for rules a dozen times
+        rule = _rules[name] = getattr(import_piece(f"{__package__}.tensor_rules.{module}", name), name)
+    return rule
+
+
+_rules = {}
+
+
+def _unchanged(g):
+    """The local backward of an input added in (or an operation that keeps every entry)."""
+    return g
 
 
 def _result(data, op, *inputs):
-    """The Tensor an operation returns. `inputs` are (input Tensor, local backward) pairs;
-    constants among them are dropped, and a result of constants only is a constant."""
-    out = Tensor.__new__(Tensor)
+    """The Tensor an operation returns. `inputs` are (input, local backward) pairs; inputs
+    that are not Tensors (numbers and arrays) and constants are dropped, and a result of
+    constants only is a constant."""
+    out = _new_tensor(Tensor)
     if type(data) is not np.ndarray and type(data) is not np.float64:  # a one-number result may stay
         data = np.asarray(data, dtype=np.float64)  # a numpy float: arithmetic on those is faster
     out.data = data
@@ -368,13 +380,18 @@ def _result(data, op, *inputs):
     out.label = ""
     out._op = op
     out._number = next(_created)
-    out._inputs = inputs if is_recording() else ()
-    for edge in out._inputs:
-        if not edge[0].requires_grad:
-            out._inputs = tuple([edge for edge in inputs if edge[0].requires_grad])
+    if not _value._recording:
+        inputs = ()
+    for edge in inputs:
+        if type(edge[0]) is not Tensor or not edge[0].requires_grad:
+            inputs = tuple([edge for edge in inputs if isinstance(edge[0], Tensor) and edge[0].requires_grad])
             break
-    out.requires_grad = bool(out._inputs)
+    out._inputs = inputs
+    out.requires_grad = bool(inputs)
     return out
+
+
+_new_tensor = object.__new__
 
 
 def _as_array(data):
@@ -411,6 +428,17 @@ def _as_tensor(other, op, tensor):
         f"cannot compute Tensor {op} {type(other).__name__}: Tensors combine with Tensors, "
         "numbers and numpy arrays"
     )
+
+
+def _operand(other, op, tensor):
+    """The numbers on the other side of +, - or *: a Tensor's data, or a constant's. No
+    constant Tensor is made for a number: _result drops inputs that are not Tensors, so
+    it would be made only to be dropped (a third of the cost of `ALPHA * loss`)."""
+    if type(other) is Tensor:
+        return other.data
+    if type(other) is float or type(other) is int or isinstance(other, Real):  # (the ABC check is slow)
+        return np.float64(other)
+    return _as_tensor(other, op, tensor).data
 
 
 def _broadcasting(op, fn, a, b):

@@ -265,3 +265,86 @@ def test_leaf_gradients_leave_leaves_untouched():
     grads = leaf_gradients(lambda: a * a * a, [a])
     assert relative_error(grads[0], 3 * 1.5**2) < 1e-8
     assert a.data == 1.5
+
+
+# ---- the fast paths give what the plain definitions give, bit for bit ---------------------------
+
+
+def recursive_order(root):
+    """The definition: a depth-first walk, parents left to right, each node after them."""
+    order, visited = [], set()
+
+    def visit(node):
+        if node not in visited:
+            visited.add(node)
+            for parent in node._prev:
+                visit(parent)
+            order.append(node)
+
+    visit(root)
+    return order
+
+
+def random_graph(seed):
+    """A graph of every kind of node: two parents, one, many (weighted_sum), reuse, constants."""
+    import random
+
+    rng = random.Random(seed)
+    pool = [Value(rng.uniform(-2, 2), label=f"x{i}") for i in range(4)]
+    ops = [
+        lambda a, b: a + b,
+        lambda a, b: a * b,
+        lambda a, b: a - b,
+        lambda a, b: a * a,
+        lambda a, b: 2.0 * a,
+        lambda a, b: 1 - b,
+        lambda a, b: a.relu(),
+        lambda a, b: a.tanh(),
+        lambda a, b: -a,
+        lambda a, b: (a * a + 1.0) ** 0.5,
+        lambda a, b: Value.weighted_sum([a, b], [b, 3.0], a),
+    ]
+    for _ in range(40):
+        pool.append(rng.choice(ops)(rng.choice(pool), rng.choice(pool)))
+    return sum(pool[-6:]), pool[:4]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_topological_order_is_the_recursive_walks_order(seed):
+    root, _ = random_graph(seed)
+    assert root.topological_order() == recursive_order(root)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_backward_gives_the_node_by_node_chain_rule_bit_for_bit(seed):
+    root, leaves = random_graph(seed)
+    root.backward()
+    fast = [node.grad for node in recursive_order(root)]
+    for node in recursive_order(root):
+        node.grad = 0.0
+    root.grad = 1.0
+    for node in reversed(recursive_order(root)):
+        node._backward()
+    assert [node.grad for node in recursive_order(root)] == fast
+    assert any(leaf.grad != 0.0 for leaf in leaves)
+
+
+def test_every_result_holds_a_float_even_after_data_set_by_hand():
+    a = Value(2.0)
+    a.data = 3  # an int, set by hand
+    for result in (a + a, a * 2, a - 1, a / 2, -a, a**2, a.relu(), a.tanh(), 2 * a):
+        assert type(result.data) is float
+    assert repr(a + a) == "Value(data=6.0, grad=0.0)"
+    a.data = "3"
+    with pytest.raises(TypeError, match="Value\\(data\\): expected a real number, got str"):
+        a + a
+
+
+def test_relu_nodes_and_a_mismatched_hand_made_node():
+    x = Value(-1.0)
+    r = x.relu()
+    assert r._local_grads == (0.0,) and Value(2.0).relu()._local_grads == (1.0,)
+    a, b = Value(2.0), Value(3.0)
+    odd = Value(5.0, (a, b), "f", _local_grads=(4.0,))  # fewer derivatives than parents: zip's rule
+    odd.backward()
+    assert (a.grad, b.grad) == (4.0, 0.0)

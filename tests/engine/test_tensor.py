@@ -336,6 +336,34 @@ def test_a_dropped_graph_is_freed_without_the_cycle_collector():
         gc.enable()
 
 
+def test_numbers_lists_and_arrays_beside_a_tensor_are_constants_without_a_node():
+    x = Tensor([[1.0, -2.0]])
+    for result in (
+        x + 2,
+        2 + x,
+        x - 2.5,
+        1 - x,
+        x * 3,
+        3 * x,
+        x + [1.0, 2.0],
+        [1.0, 2.0] - x,
+        np.array([2.0, 3.0]) * x,
+        x * np.float64(2.0),
+        x + True,
+    ):
+        assert result._prev == (x,) and result.requires_grad
+        assert type(result.data) is np.ndarray and result.data.dtype == np.float64
+    y = 1 - x * [2.0, 3.0]
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad, [[-2.0, -3.0]])
+    assert type((Tensor(2.0) * 3).data) is np.float64  # a one-number result stays a numpy float
+    for bad in (lambda: x + "2", lambda: "2" * x, lambda: x - None):
+        with pytest.raises(TypeError, match="Tensors combine with Tensors, numbers and numpy arrays"):
+            bad()
+    with pytest.raises(TypeError, match="Tensor\\(data\\)"):
+        x + [1.0, "a"]
+
+
 def test_no_grad_records_nothing():
     x = Tensor([1.0, 2.0])
     with no_grad():
