@@ -13,7 +13,9 @@ Which kernel comes next is guessed: the assignment as far along the course from 
 one just taken as that one was from the one before (student after student, one worker
 grades 01, 02, 03, ...; two share the queue and each sees every other one). A guess
 that misses costs the spare's start, never a wrong kernel: a spare is only ever given
-to a notebook of the assignment (view) and limits it was started for.
+to a notebook of the assignment (view) and limits it was started for. A spare is only
+started while a core was idle during the last notebook: with every core busy (as many
+workers as cores) it would not start any sooner, and a missed guess would cost a core.
 """
 
 from __future__ import annotations
@@ -136,13 +138,31 @@ class Kernel:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
+def cpu_ticks() -> tuple[int, int] | None:
+    """(idle, all) CPU time of the whole machine so far, in ticks; None where unknown."""
+    try:
+        ticks = [int(t) for t in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return None
+    return ticks[3] + ticks[4], sum(ticks)  # idle and waiting for the disk
+
+
+def idle_cores(before, after) -> float:
+    """How many cores sat idle, on average, between two cpu_ticks (all of them when unknown)."""
+    cores = os.cpu_count() or 1
+    if before is None or after is None or after[1] <= before[1]:
+        return float(cores)
+    return cores * (after[0] - before[0]) / (after[1] - before[1])
+
+
 class Kernels:
     """Hands out kernels, each once, keeping a spare warm for the notebook likely next."""
 
-    def __init__(self, spares: int = SPARES, preload=PRELOAD):
+    def __init__(self, spares: int = SPARES, preload=PRELOAD, only_when_idle: bool = True):
         self.spares: list[Kernel] = []
-        self.keep, self.preload = spares, preload
+        self.keep, self.preload, self.only_when_idle = spares, preload, only_when_idle
         self.last: Recipe | None = None
+        self.ticks = cpu_ticks()
 
     def take(self, recipe: Recipe) -> Kernel:
         """A kernel for `recipe` that no notebook has run in; then the next spare is started."""
@@ -169,7 +189,12 @@ class Kernels:
                 steps = (views.index(recipe.view) - views.index(self.last.view)) % len(views) or len(views)
         self.last = recipe
         upcoming = recipe.step(steps)
-        if self.keep <= 0 or any(k.recipe == upcoming for k in self.spares):
+        idle, self.ticks = idle_cores(self.ticks, cpu_ticks()), cpu_ticks()
+        if (
+            self.keep <= 0
+            or (self.only_when_idle and idle < 0.5)
+            or any(k.recipe == upcoming for k in self.spares)
+        ):
             return
         if len(self.spares) >= self.keep:
             self.spares.pop(0).discard()

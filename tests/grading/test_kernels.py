@@ -3,6 +3,7 @@ imports leaving no trace; one that died or hung while warm is replaced. Real ker
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -13,7 +14,7 @@ import pytest
 
 from autograder.grading import sandbox
 from autograder.grading.guarded import GuardedExecute
-from autograder.grading.kernels import Kernel, Kernels, Recipe
+from autograder.grading.kernels import Kernel, Kernels, Recipe, idle_cores
 from autograder.grading.view import build_view_for
 
 SANDBOXED = sandbox.bwrap_works()  # the real sandbox where it runs; else what grading falls back to
@@ -50,7 +51,7 @@ def printed(cell) -> str:
 
 
 def test_each_notebook_gets_a_kernel_no_other_notebook_ran_in(views):
-    pool = Kernels()
+    pool = Kernels(only_when_idle=False)  # a spare whatever else runs here
     try:
         first = execute(pool, recipe(views), "import builtins\nbuiltins.left_behind = 'ada'\nprint('set')")
         assert printed(first.cells[0]) == "set\n"
@@ -73,7 +74,7 @@ PROBE = (
 
 
 def test_the_warm_imports_leave_no_trace_in_the_notebook(views):
-    pool = Kernels()
+    pool = Kernels(only_when_idle=False)  # a spare whatever else runs here
     try:
         execute(pool, recipe(views), "pass")  # leaves a spare warm for 02_value
         spare = pool.spares[0]
@@ -91,7 +92,7 @@ def test_the_warm_imports_leave_no_trace_in_the_notebook(views):
 
 
 def test_a_spare_is_only_ever_given_to_its_own_assignment(views):
-    pool = Kernels()
+    pool = Kernels(only_when_idle=False)  # a spare whatever else runs here
     try:
         kernel = pool.take(recipe(views))
         kernel.discard()
@@ -104,7 +105,7 @@ def test_a_spare_is_only_ever_given_to_its_own_assignment(views):
 
 
 def test_a_spare_that_died_while_warm_is_replaced(views):
-    pool = Kernels()
+    pool = Kernels(only_when_idle=False)  # a spare whatever else runs here
     try:
         pool.take(recipe(views)).discard()
         spare = pool.spares[0]
@@ -156,3 +157,10 @@ def test_a_spare_dies_with_its_worker_even_unsandboxed_and_killed(views):
     while running(pid) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not running(pid), "the spare outlived its worker"
+
+
+def test_a_spare_is_started_only_when_a_core_sat_idle():
+    cores = os.cpu_count() or 1
+    assert idle_cores((100, 1000), (150, 1100)) == pytest.approx(cores * 0.5)  # idle half the time
+    assert idle_cores((100, 1000), (100, 1100)) == 0.0  # every core busy: no spare
+    assert idle_cores(None, (100, 1100)) == idle_cores((100, 1000), (100, 1000)) == cores  # unknown
