@@ -203,9 +203,18 @@ class Worker:
             return Status.GRADED, None, answer["log"]
         return (*failure_status(answer["log"]), answer["log"])
 
-    def stop(self):
+    def stop(self, grace: float = 0.0):
+        """End the process: at once (a hung or garbled one), or given `grace` seconds to
+        shut its spare kernels down and tidy their folders after its input ends."""
         if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
+            if grace:
+                self.process.stdin.close()
+                try:
+                    self.process.wait(grace)
+                except subprocess.TimeoutExpired:
+                    pass
+            if self.process.poll() is None:
+                os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
         self.process = None
 
@@ -302,7 +311,7 @@ def run_all(course: Path, pairs, settings: Settings, jobs: int, on_done=None) ->
                     return
                 done.put(run_job_safely(course, template, student, assignment, settings, worker))
         finally:
-            worker.stop()
+            worker.stop(grace=10)
 
     threads = [Thread(target=serve, daemon=True) for _ in range(max(1, min(jobs, len(pairs))))]
     for thread in threads:
