@@ -62,8 +62,13 @@ def course_version() -> str:
     return f"{number}+{digest.hexdigest()[:12]}"
 
 
-class Refused(Exception):
-    """A worker that must not grade: raised on it, before it grades anything."""
+def other_version(theirs: str, mine: str) -> str:
+    return f"it has course version {theirs}, this grader {mine}; install the same version of micrograd-course there"
+
+
+class WorkerRefused(Exception):
+    """A worker that must not grade: raised on it, before it grades anything (not
+    repair.Refused, which is a notebook that cannot be graded)."""
 
     def __init__(self, worker: str, reason: str):
         super().__init__(worker, reason)
@@ -132,11 +137,7 @@ def grade_job(job: Job, release: Release) -> Execution:
 
     me = get_worker().address
     if job.version != course_version():
-        raise Refused(
-            me,
-            f"it has course version {course_version()}, this grader {job.version}; install the "
-            "same version of micrograd-course there (pip install it from the same release)",
-        )
+        raise WorkerRefused(me, other_version(course_version(), job.version))
     site = _site(release, job.assignment, job.settings, me)
     submitted = site / "submitted" / job.student / job.assignment
     shutil.rmtree(submitted, ignore_errors=True)
@@ -177,7 +178,7 @@ def _site(release: Release, assignment: str, settings: Settings, me: str) -> Pat
             _ready[key] = kernel_problem(view_of(site, assignment), settings.limits, settings.sandboxed)
     if _ready[key]:
         fix = "install bubblewrap there" if settings.sandboxed else "repair its Python installation"
-        raise Refused(me, f"no grading kernel starts there ({_ready[key]}): {fix}")
+        raise WorkerRefused(me, f"no grading kernel starts there ({_ready[key]}): {fix}")
     return site
 
 
@@ -207,22 +208,19 @@ def admit(client, notices: list) -> None:
                 f"it cannot tell its course version ({theirs!r}): install micrograd-course there"
             )
         elif theirs != mine:
-            refused[worker] = (
-                f"it has course version {theirs}, this grader {mine}; install the same version of "
-                "micrograd-course there"
-            )
+            refused[worker] = other_version(theirs, mine)
     for worker, reason in refused.items():
-        _refuse(client, Refused(worker, reason), notices)
+        _refuse(client, WorkerRefused(worker, reason), notices)
     if found and len(refused) == len(found):
         raise RuntimeError(
             "every Dask worker was refused, so nothing was graded:\n  "
-            + "\n  ".join(str(Refused(w, r)) for w, r in refused.items())
+            + "\n  ".join(str(WorkerRefused(w, r)) for w, r in refused.items())
         )
     if not found:
         notices.append(f"no Dask workers at {client.scheduler.address} yet: the jobs wait for some to join")
 
 
-def _refuse(client, refusal: Refused, notices: list) -> None:
+def _refuse(client, refusal: WorkerRefused, notices: list) -> None:
     notices.append(f"{refusal}; it was retired from the cluster")
     print(f"micrograd-course grade: {refusal}", flush=True)
     client.retire_workers(workers=[refusal.worker], close_workers=True)
@@ -251,7 +249,7 @@ def run_on_cluster(client, course: Path, pairs, settings: Settings, on_done, not
         student, assignment = jobs.pop(future)
         try:
             execution = future.result()
-        except Refused as refusal:  # a worker that joined after admit()
+        except WorkerRefused as refusal:  # a worker that joined after admit()
             _refuse(client, refusal, notices)
             if not client.scheduler_info()["workers"]:
                 raise RuntimeError(

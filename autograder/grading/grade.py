@@ -87,24 +87,30 @@ def grade(
                 s.problem = refused.message
 
         journal = Journal(course)
+
+        def keep(key, write, *args):  # a submission is recorded once all of `write` is done
+            journal.recording(key)
+            outcomes[key] = write(*args)
+            journal.done(outcomes[key])
+
         try:
             for s in found:
                 if s.status is not None:
-                    journal.recording(s.key)
-                    outcomes[s.key] = record_zero(course, s.student, s.assignment, s.status, s.problem)
-                    journal.done(outcomes[s.key])
-            runnable = sorted((s.assignment, s.student) for s in found if s.status is None)
-            bar = _progress(len(runnable), progress)
+                    keep(s.key, record_zero, course, s.student, s.assignment, s.status, s.problem)
+            # assignment by assignment, so a worker's next kernel is for the notebook that comes next
+            pairs = sorted(
+                ((s.student, s.assignment) for s in found if s.status is None), key=lambda p: (p[1], p[0])
+            )
+            bar = _progress(len(pairs), progress)
+
+            def graded(execution):
+                return replace(record(course, execution), digest=digests[execution.key])
 
             def on_done(execution):
-                journal.recording(execution.key)
-                outcome = replace(record(course, execution), digest=digests[execution.key])
-                journal.done(outcome)
-                outcomes[outcome.key] = outcome
-                bar.set_postfix_str(outcome.key)
+                keep(execution.key, graded, execution)
+                bar.set_postfix_str(execution.key)
                 bar.update()
 
-            pairs = [(student, assignment) for assignment, student in runnable]
             if cluster:
                 run_on_cluster(client, course, pairs, settings, on_done, notices)
             else:

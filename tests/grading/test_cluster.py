@@ -13,7 +13,7 @@ import pytest
 from daskcluster import DaskCluster, course_of_another_version
 
 from autograder.grading.cli import main
-from autograder.grading.cluster import Job, Refused, course_version, grade_job
+from autograder.grading.cluster import Job, WorkerRefused, course_version, grade_job
 from autograder.grading.execute import Settings
 from autograder.grading.outcome import load_outcomes
 from autograder.grading.score import cell_scores
@@ -62,7 +62,7 @@ def test_a_worker_that_joins_later_checks_the_version_itself_before_grading(tmp_
         address = cluster.wait_for(1)["w1"]
         job = Job("ada", FIRST, {}, Settings(), "0.0.1+elsewhere")
         with Client(cluster.address) as client:
-            with pytest.raises(Refused) as refused:
+            with pytest.raises(WorkerRefused) as refused:
                 client.submit(grade_job, job, None, pure=False).result()
     assert refused.value.worker == address
     assert refused.value.reason.startswith(
