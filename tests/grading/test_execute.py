@@ -8,6 +8,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 from nbconvert import HTMLExporter
 from nbformat.v4 import new_code_cell, new_output
 from tinycourse import (
@@ -210,8 +211,10 @@ def test_the_jobs_gradebook_template_has_the_assignments_and_nobodys_grades(tiny
 
 
 def test_the_worker_renders_the_feedback_page_nbgrader_would(tmp_path, empty_gradebook):
-    """render (in the worker, from the notebook just graded) writes the very page
-    `nbgrader generate_feedback` writes with the job's config; errors as messages."""
+    """render (in the worker, from the notebook just graded) writes the page `nbgrader
+    generate_feedback` writes with the job's config (the same document once parsed, as
+    nbgrader's own last step parses it; images without alt text given nbconvert's), and
+    the files beside it byte for byte; errors as messages."""
     job = tmp_path / "job"
     make_gradebook(job, empty_gradebook)
     with open_gradebook(job) as gb:
@@ -221,8 +224,14 @@ def test_the_worker_renders_the_feedback_page_nbgrader_would(tmp_path, empty_gra
     slip.outputs = [
         new_output("error", ename="NameError", evalue="name 'z' is not defined", traceback=TRACEBACK)
     ]
+    plot = new_code_cell("plot()")
+    plot.outputs = [
+        new_output("display_data", data={"image/png": PIXEL, "text/plain": "<Figure>"}),
+        new_output("display_data", data={"text/html": IMAGES}),
+    ]
     nb = notebook(
         slip,
+        plot,
         graded_cell("01_forward_test"),
         graded_cell("01_central_test", error=("CheckFailed", "[01.central] expected 14, got 14.3")),
         graded_cell("01_partials_test", error=("NotAttempted", "[01.partials] not attempted")),
@@ -244,12 +253,20 @@ def test_the_worker_renders_the_feedback_page_nbgrader_would(tmp_path, empty_gra
     theirs = {p.relative_to(job): p.read_bytes() for p in (job / "feedback").rglob("*") if p.is_file()}
     page = Path("feedback", "ben", ASSIGNMENT, f"{ASSIGNMENT}.html")
     assert sorted(ours) == sorted(theirs) == sorted([page, page.with_name("data.csv")])
+    written = ours.pop(page).decode()
+    html = str(BeautifulSoup(written, "html.parser"))
+    assert html == theirs.pop(page).decode()
     assert ours == theirs
-    html = ours[page].decode()
+    assert written.count(f'alt="{feedback.NO_ALT}"') == 3  # the plot, the two tags without alt
     assert "expected 14, got 14.3" in html and "NameError: name 'z' is not defined</pre>" in html
     assert "Cell In[2]" not in html, "a traceback reads as its message"
 
 
+PIXEL = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+IMAGES = (  # a student's own HTML: tags with alt text (kept), and without (given nbconvert's)
+    '<img src="a.png" alt="a plot"><img title="no alt here" src="b.png"/>'
+    "<IMG SRC=c.png ALT=''><img\n  src='d.png'\n  width=20\n>"
+)
 TRACEBACK = [
     "\x1b[0;31mNameError\x1b[0m  Traceback (most recent call last)",
     "Cell In[2], line 1\n----> 1 y = x + z",
