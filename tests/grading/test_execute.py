@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 import sys
 import threading
 from pathlib import Path
 
 import pytest
+import sqlalchemy
 from bs4 import BeautifulSoup
 from nbconvert import HTMLExporter
 from nbformat.v4 import new_code_cell, new_output
@@ -36,6 +39,7 @@ from autograder.grading.feedback import ErrorMessagesOnly
 from autograder.grading.outcome import Status
 from autograder.grading.prepare import gradebook_url, nbgrader, open_gradebook, write_config
 from autograder.grading.score import cell_scores
+from autograder.layout import ROOT
 
 
 @pytest.mark.parametrize(
@@ -272,3 +276,31 @@ TRACEBACK = [
     "Cell In[2], line 1\n----> 1 y = x + z",
     "\x1b[0;31mNameError\x1b[0m: name 'z' is not defined",
 ]
+
+
+def test_a_workers_job_gradebooks_commit_without_waiting_for_the_disk(tmp_path):
+    """In a grading process, nbgrader's gradebook connections neither fsync each commit nor
+    keep a journal file; what they commit is there for the driver's own connection."""
+    probe = f"""
+from autograder.grading.worker import gradebooks_without_waiting_for_the_disk
+gradebooks_without_waiting_for_the_disk()
+from nbgrader.api import Gradebook
+with Gradebook("sqlite:///{tmp_path}/gradebook.db") as gb:
+    gb.add_student("ben")
+    pragmas = [gb.db.execute(__import__("sqlalchemy").text(f"PRAGMA {{p}}")).scalar()
+               for p in ("synchronous", "journal_mode")]
+print(pragmas)
+"""
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"  # (nbgrader runs alembic)
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PATH": path},
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[-2] == "[0, 'memory']"  # synchronous OFF is 0
+    with open_gradebook(tmp_path) as gb:  # this process's connections are as sqlite makes them
+        assert [s.id for s in gb.students] == ["ben"]
+        assert gb.db.execute(sqlalchemy.text("PRAGMA synchronous")).scalar() == 2  # FULL
