@@ -4,10 +4,14 @@ One generated class (two in three students hand in the full solution, one in thr
 typical mistake), graded every way, in one run:
   - the floor: every notebook executed in a plain fresh kernel, one after another
     (nbclient; no nbgrader, no sandbox, no feedback);
-  - `micrograd-course grade` with 1 and with 2 local workers (sandboxed, feedback included);
+  - `micrograd-course grade` with 1 and with 2 local workers (sandboxed, feedback included),
+    and with 1 worker held to one core (the fair base for how grading scales with cores:
+    one worker on a machine with an idle core starts the next kernel on it);
   - plain sequential `nbgrader autograde` + `nbgrader generate_feedback`, assignment by assignment;
   - `grade --cluster` on a Dask scheduler with two workers started here.
-Prints each one's time, the ratios against the targets, a projection of
+Prints each one's time and its cost in CPU seconds (this process's and every process it
+waited for: workers, kernels, sandboxes; not the Dask workers, started before and ended
+after), the ratios against the targets, a projection of
 what 7,000 notebooks take on 1, 16 and 100 cores, and whether every grade agrees.
 
     .venv/bin/python benchmarks/bench_grading.py [--students 4]
@@ -21,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import sys
 import tempfile
@@ -51,6 +56,7 @@ CORES = (1, 16, 100)
 class Run:
     label: str
     seconds: float
+    cpu: float | None  # CPU seconds, None where processes outside this one did the work
     scores: dict | None = field(default=None, repr=False)  # (student, assignment, cell) -> points
 
 
@@ -66,10 +72,18 @@ def make_class(folder: Path, students: int) -> Path:
     return folder
 
 
-def timed(label, work) -> Run:
-    start = time.perf_counter()
+def cpu_seconds() -> float:
+    """CPU time of this process and of every process it (or they) started and waited for."""
+    return sum(
+        usage.ru_utime + usage.ru_stime
+        for usage in (resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN))
+    )
+
+
+def timed(label, work, counts_cpu=True) -> Run:
+    start, cpu = time.perf_counter(), cpu_seconds()
     scores = work()
-    return Run(label, time.perf_counter() - start, scores)
+    return Run(label, time.perf_counter() - start, cpu_seconds() - cpu if counts_cpu else None, scores)
 
 
 def floor(submissions: Path, work: Path) -> Run:
@@ -86,16 +100,23 @@ def floor(submissions: Path, work: Path) -> Run:
     return timed("floor: plain fresh kernels, sequential", run)
 
 
-def grade_with(workers: int):
+def grade_with(workers: int, one_core: bool = False):
     def configuration(submissions: Path, work: Path) -> Run:
-        out = work / f"grade-{workers}"
+        out = work / f"grade-{workers}{'-one-core' * one_core}"
         prepare(out, 30)  # the course's folder, made once before any grading
 
         def run():
-            grade(submissions, out, jobs=workers, progress=False)
+            cores = os.sched_getaffinity(0)
+            if one_core:  # the grader and all it starts (workers, kernels) inherit it
+                os.sched_setaffinity(0, {min(cores)})
+            try:
+                grade(submissions, out, jobs=workers, progress=False)
+            finally:
+                os.sched_setaffinity(0, cores)
             return cell_scores(out)
 
-        return timed(f"micrograd-course grade, {workers} worker{'s' * (workers > 1)}", run)
+        label = f"micrograd-course grade, {workers} worker{'s' * (workers > 1)}{', on one core' * one_core}"
+        return timed(label, run)
 
     return configuration
 
@@ -131,12 +152,13 @@ def grade_on_cluster(submissions: Path, work: Path) -> Run:
             grade(submissions, out, progress=False, cluster=cluster.address)
             return cell_scores(out)
 
-        return timed("grade --cluster, 2 Dask workers", run)
+        return timed("grade --cluster, 2 Dask workers", run, counts_cpu=False)
 
 
 CONFIGURATIONS = {
     "floor": floor,
     "grade1": grade_with(1),
+    "grade1core": grade_with(1, one_core=True),
     "grade2": grade_with(2),
     "nbgrader": nbgrader_sequential,
     "cluster": grade_on_cluster,
@@ -144,13 +166,17 @@ CONFIGURATIONS = {
 
 
 def report(runs: dict[str, Run], notebooks: int) -> None:
-    print(f"{'how':<44}{'seconds':>9}{'per notebook':>14}")
+    print(f"{'how':<52}{'seconds':>9}{'per notebook':>14}{'CPU s':>9}{'CPU s per nb':>14}")
     for run in runs.values():
-        print(f"{run.label:<44}{run.seconds:>9.1f}{run.seconds / notebooks:>14.2f}")
+        cpu = f"{run.cpu:>9.1f}{run.cpu / notebooks:>14.2f}" if run.cpu is not None else f"{'-':>9}{'-':>14}"
+        print(f"{run.label:<52}{run.seconds:>9.1f}{run.seconds / notebooks:>14.2f}{cpu}")
     t = {key: run.seconds for key, run in runs.items()}
+    cpu = {key: run.cpu for key, run in runs.items()}
     print()
     print(f"grade (1 worker) / floor            {t['grade1'] / t['floor']:5.2f}x   (target at most 1.10x)")
+    print(f"  in CPU seconds                    {cpu['grade1'] / cpu['floor']:5.2f}x   (what grading costs)")
     print(f"2 workers vs 1 worker               {t['grade1'] / t['grade2']:5.2f}x   (target at least 1.85x)")
+    print(f"2 workers vs 1 worker on one core   {t['grade1core'] / t['grade2']:5.2f}x   (twice the cores)")
     print(f"grade (2 workers) vs nbgrader       {t['nbgrader'] / t['grade2']:5.2f}x   (target at least 2.2x)")
     print(
         f"cluster (2 Dask workers) vs local   {t['grade2'] / t['cluster']:5.2f}x   (2 local workers / cluster)"
@@ -160,6 +186,7 @@ def report(runs: dict[str, Run], notebooks: int) -> None:
         f"{cores} core{'s' * (cores > 1)}: {CLASS_OF * core_seconds / cores / 3600:.2f} h" for cores in CORES
     )
     print(f"{CLASS_OF:,} notebooks at {core_seconds:.2f} core-seconds each (2 workers on 2 cores): {hours}")
+    print(f"  (CPU measured in that run: {cpu['grade2'] / notebooks:.2f} CPU seconds a notebook)")
     scores = {key: run.scores for key, run in runs.items() if run.scores is not None}
     first = next(iter(scores.values()))
     agree = all(s == first for s in scores.values())
@@ -186,7 +213,8 @@ def main():
             report(runs, notebooks)
         else:
             for run in runs.values():
-                print(f"{run.label:<44}{run.seconds:>9.1f} s{run.seconds / notebooks:>8.2f} s/notebook")
+                cpu = f", {run.cpu:.1f} CPU s" if run.cpu is not None else ""
+                print(f"{run.label:<52}{run.seconds:>9.1f} s{run.seconds / notebooks:>8.2f} s/notebook{cpu}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

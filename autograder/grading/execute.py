@@ -322,4 +322,6 @@ def run_all(course: Path, pairs, settings: Settings, jobs: int, on_done=None) ->
         results.append(result)
         if on_done:
             on_done(result)
+    for thread in threads:  # each worker shuts its spare kernels down and is gone before we return
+        thread.join()
     return results

@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 
+import psutil
 import pytest
 from daskcluster import DaskCluster, course_of_another_version
 
@@ -33,11 +34,22 @@ EXPECTED = ["01_derivatives"]  # what every student of the sample class owes
 FIRST = "01_derivatives"
 
 
+LEFT_BEHIND = {}  # what the graded fixture found still there once grade had returned
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    out = tmp_path_factory.mktemp("grading")
-    outcomes = grade(SAMPLE_CLASS, out, jobs=2, timeout=TIMEOUT, expected=EXPECTED, progress=False)
+    out, scratch = tmp_path_factory.mktemp("grading"), tmp_path_factory.mktemp("scratch")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TMPDIR", str(scratch))  # where the workers make their spare kernels' folders
+        outcomes = grade(SAMPLE_CLASS, out, jobs=2, timeout=TIMEOUT, expected=EXPECTED, progress=False)
+    LEFT_BEHIND["processes"] = [p.cmdline() for p in psutil.Process().children(recursive=True)]
+    LEFT_BEHIND["folders"] = sorted(p.name for p in scratch.iterdir())
     return out, outcomes
+
+
+def test_grade_returns_once_its_workers_and_their_spare_kernels_are_gone(graded):
+    assert LEFT_BEHIND == {"processes": [], "folders": []}
 
 
 def submission_scores(folder):
