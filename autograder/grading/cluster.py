@@ -17,7 +17,6 @@ worker killed mid-job costs nothing: Dask runs the job again elsewhere.
 
 from __future__ import annotations
 
-import atexit
 import hashlib
 import shutil
 import tempfile
@@ -135,10 +134,10 @@ def grade_job(job: Job, release: Release) -> Execution:
     """Run on a Dask worker: one submission's job, exactly as local grading runs it."""
     from distributed import get_worker
 
-    me = get_worker().address
+    me, scratch = get_worker().address, get_worker().local_directory
     if job.version != course_version():
         raise WorkerRefused(me, other_version(course_version(), job.version))
-    site = _site(release, job.assignment, job.settings, me)
+    site = _site(release, job.assignment, job.settings, me, scratch)
     submitted = site / "submitted" / job.student / job.assignment
     shutil.rmtree(submitted, ignore_errors=True)
     submitted.mkdir(parents=True)
@@ -154,16 +153,17 @@ def grade_job(job: Job, release: Release) -> Execution:
         shutil.rmtree(submitted, ignore_errors=True)
 
 
-def _site(release: Release, assignment: str, settings: Settings, me: str) -> Path:
+def _site(release: Release, assignment: str, settings: Settings, me: str, scratch: str) -> Path:
     """This process's course folder for a release, with the assignment's grading view built
-    and a grading kernel proven to start there (once each)."""
+    and a grading kernel proven to start there (once each). It is made in `scratch`, the Dask
+    worker's own folder, which Dask removes when the worker closes (or, if it was killed,
+    when the next worker starts beside it)."""
     from .sandbox import kernel_problem
 
     with _lock:
         site = _sites.get(release.digest)
         if site is None:
-            site = Path(tempfile.mkdtemp(prefix="mcg-worker-"))
-            atexit.register(shutil.rmtree, site, True)
+            site = Path(tempfile.mkdtemp(prefix="mcg-site-", dir=scratch))
             for name, files in release.sources.items():
                 for rel, content in files.items():
                     (site / "source" / name / rel).parent.mkdir(parents=True, exist_ok=True)

@@ -29,6 +29,7 @@ class DaskCluster:
         self.folder.mkdir(parents=True, exist_ok=True)
         self.address = f"tcp://127.0.0.1:{free_port()}"
         self.processes: dict[str, subprocess.Popen] = {}
+        self.scratch = self.folder / "scratch"  # the workers' local directory (Dask's WorkSpace)
 
     def __enter__(self):
         self._start("scheduler", ["scheduler", "--host", "127.0.0.1", "--port", self.address.rsplit(":", 1)[1],
@@ -40,7 +41,8 @@ class DaskCluster:
         another copy of the course in front of the installed one."""
         env = {"PYTHONPATH": str(pythonpath)} if pythonpath else {}
         self._start(name, ["worker", self.address, "--name", name, "--nthreads", "1", "--no-nanny",
-                           "--dashboard-address", f"127.0.0.1:{free_port()}"], env)  # fmt: skip
+                           "--dashboard-address", f"127.0.0.1:{free_port()}",
+                           "--local-directory", str(self.scratch)], env)  # fmt: skip
         return name
 
     def wait_for(self, workers: int, timeout: float = 120) -> dict[str, str]:

@@ -249,6 +249,8 @@ def test_a_dask_cluster_grades_the_class_as_this_machine_does_though_a_worker_di
                     cluster=cluster.address, notices=notices)  # fmt: skip
         killer.join(timeout=5)
         assert cluster.exited("stale")
+        # each worker's course folder is in Dask's own folder for it, which Dask tidies
+        assert len(list(cluster.scratch.glob("dask-scratch-space/*/mcg-site-*"))) in (1, 2)  # w2's (w1's)
     runs = sum(o.sandboxed is not None for o in outcomes.values())
     assert killed and killed[0] < runs - 2  # w1 died mid-run, with work left for w2
     assert any(addresses["stale"] in n and "refused: it has course version" in n for n in notices)
