@@ -130,6 +130,14 @@ class Kernel:
 
     def discard(self) -> None:
         try:
+            provisioner = getattr(self.km, "provisioner", None)
+            process = getattr(provisioner, "process", None)
+            if process is not None:
+                # the SIGKILL shutdown_kernel(now=True) sends its process group, then a wait that
+                # returns the moment it is gone: jupyter_client looks every 0.1 s, a tenth of a
+                # second a notebook spent asleep
+                run_sync(provisioner.kill)()
+                process.wait(timeout=5)
             if self.km.has_kernel:
                 run_sync(self.km.shutdown_kernel)(now=True)
             run_sync(self.km.cleanup_resources)()

@@ -10,7 +10,9 @@ import time
 from pathlib import Path
 
 import nbformat
+import psutil
 import pytest
+from jupyter_core.utils import run_sync
 
 from autograder.grading import sandbox
 from autograder.grading.guarded import GuardedExecute
@@ -102,6 +104,25 @@ def test_a_spare_is_only_ever_given_to_its_own_assignment(views):
         again.discard()
     finally:
         pool.close()
+
+
+def test_a_discarded_kernel_is_gone_with_every_process_it_started_and_its_folder(views):
+    kernel = Kernel(recipe(views))
+    assert kernel.warmed()
+    process, marker = kernel.km.provisioner.process, f"{time.time() % 1000:.6f}"  # (a sleep of its own)
+    client = kernel.km.client()
+    client.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
+    started = client.execute(f"import subprocess; subprocess.Popen(['sleep', '{marker}'])")
+    assert run_sync(client.get_shell_msg)(timeout=30)["parent_header"]["msg_id"] == started
+    client.stop_channels()
+    assert sleeping(marker)
+    kernel.discard()
+    assert process.poll() is not None and not kernel.folder.exists()
+    assert not sleeping(marker), "a process the notebook started outlived its kernel"
+
+
+def sleeping(marker: str) -> bool:
+    return any(p.info["cmdline"] == ["sleep", marker] for p in psutil.process_iter(["cmdline"]))
 
 
 def test_a_spare_that_died_while_warm_is_replaced(views):
