@@ -165,10 +165,9 @@ class Worker:
     def __init__(self):
         self.process = None
 
-    def run(
-        self, job: Path, run: Path, student: str, assignment: str, limit: float
-    ) -> tuple[Status, str | None, str]:
-        """(status, the reason when not GRADED, nbgrader's log)."""
+    def start(self) -> Worker:
+        """Start the process if it is not running: it imports nbgrader (seconds) while the
+        caller does other work, then waits for jobs."""
         if self.process is None or self.process.poll() is not None:
             self.process = subprocess.Popen(
                 list(self.command),
@@ -179,6 +178,13 @@ class Worker:
                 start_new_session=True,  # so a hung job can be killed with all its children
                 preexec_fn=_die_with_parent,
             )
+        return self
+
+    def run(
+        self, job: Path, run: Path, student: str, assignment: str, limit: float
+    ) -> tuple[Status, str | None, str]:
+        """(status, the reason when not GRADED, nbgrader's log)."""
+        self.start()
         request = {"folder": str(job), "runtime": str(run), "assignment": assignment, "student": student}
         hung, line = False, ""
         try:
@@ -292,17 +298,21 @@ def make_template(course: Path) -> Path:
     return template
 
 
-def run_all(course: Path, pairs, settings: Settings, jobs: int, on_done=None) -> list[Execution]:
+def run_all(course: Path, pairs, settings: Settings, jobs: int, on_done=None, started=()) -> list[Execution]:
     """Run every (student, assignment) job on `jobs` workers, calling `on_done(execution)`
-    as each finishes (in the calling thread, so it may write the class gradebook)."""
+    as each finishes (in the calling thread, so it may write the class gradebook).
+    `started`: workers started ahead (Worker.start), used first; all are stopped at the end."""
     template = make_template(course)
     queue = Queue()
     for pair in pairs:
         queue.put(pair)
     done = Queue()
+    count = max(1, min(jobs, len(pairs)))
+    workers = [*started, *(Worker() for _ in range(count - len(started)))]
+    for idle in workers[count:]:
+        idle.stop()
 
-    def serve():
-        worker = Worker()
+    def serve(worker):
         try:
             while True:
                 try:
@@ -313,7 +323,7 @@ def run_all(course: Path, pairs, settings: Settings, jobs: int, on_done=None) ->
         finally:
             worker.stop(grace=10)
 
-    threads = [Thread(target=serve, daemon=True) for _ in range(max(1, min(jobs, len(pairs))))]
+    threads = [Thread(target=serve, args=(worker,), daemon=True) for worker in workers[:count]]
     for thread in threads:
         thread.start()
     results = []

@@ -22,7 +22,7 @@ from pathlib import Path
 from ..layout import assignments
 from . import sandbox
 from .collect import DEFAULT_PATTERN, SUBMISSION_FILES, find_submissions, spare_earlier_work, stage
-from .execute import Settings, run_all
+from .execute import Settings, Worker, run_all
 from .export import export, save_lms_ids
 from .outcome import Journal, Outcome, Status, load_outcomes, save_outcomes
 from .prepare import SOURCE_STAMP, prepare, view_of
@@ -66,6 +66,10 @@ def grade(
         outcomes = load_outcomes(course)
         found = spare_earlier_work(found, {k for k, o in outcomes.items() if o.status is not Status.MISSING})
         put_scripts_on_path()
+        jobs = jobs or os.cpu_count() or 1
+        # started now, so that their imports (seconds) overlap the preparing below
+        workers = [] if cluster else [Worker().start() for _ in range(min(jobs, len(found)))]
+        held.callback(lambda: [worker.stop() for worker in workers])  # (run_all stops them, unless we fail)
         names = prepare(course, timeout)
         if cluster:  # the workers run the kernels, and each one proves it can sandbox them
             sandboxed = sandboxed is not False
@@ -114,7 +118,7 @@ def grade(
             if cluster:
                 run_on_cluster(client, course, pairs, settings, on_done, notices)
             else:
-                run_all(course, pairs, settings, jobs or os.cpu_count() or 1, on_done)
+                run_all(course, pairs, settings, jobs, on_done, workers)
             bar.close()
         finally:
             journal.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import psutil
 import pytest
 from tinycourse import ASSIGNMENT
 
@@ -10,6 +11,7 @@ from autograder.grading.execute import Settings
 from autograder.grading.grade import digest_of, keep_earlier_grades, only_run
 from autograder.grading.outcome import Outcome, Status
 from autograder.grading.prepare import SOURCE_STAMP
+from autograder.layout import SAMPLE_CLASS
 
 
 @pytest.fixture
@@ -77,3 +79,18 @@ def test_one_grade_at_a_time_per_folder(course):
                 pass
     with only_run(course):  # free again once the first has ended
         pass
+
+
+def test_the_workers_started_ahead_are_stopped_when_grading_fails_before_it_uses_them(tmp_path, monkeypatch):
+    """grade starts its workers (a process each, importing nbgrader) before preparing the
+    course; a failure after that leaves no process behind."""
+    from autograder.grading import grade as grading
+
+    def broken(course, timeout):
+        assert len(psutil.Process().children()) == 2, "the two workers are running by now"
+        raise RuntimeError("the release is broken")
+
+    monkeypatch.setattr(grading, "prepare", broken)
+    with pytest.raises(RuntimeError, match="the release is broken"):
+        grading.grade(SAMPLE_CLASS, tmp_path / "out", jobs=2, progress=False)
+    assert psutil.Process().children(recursive=True) == []
