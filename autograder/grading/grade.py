@@ -28,7 +28,7 @@ from .outcome import Journal, Outcome, Status, load_outcomes, save_outcomes
 from .prepare import SOURCE_STAMP, prepare, view_of
 from .release import put_scripts_on_path
 from .repair import Refused, repair_staged
-from .score import record, record_zero
+from .score import Recorder
 
 
 def grade(
@@ -91,6 +91,7 @@ def grade(
                 s.problem = refused.message
 
         journal = Journal(course)
+        recorder = held.enter_context(Recorder(course))
 
         def keep(key, write, *args):  # a submission is recorded once all of `write` is done
             journal.recording(key)
@@ -100,7 +101,7 @@ def grade(
         try:
             for s in found:
                 if s.status is not None:
-                    keep(s.key, record_zero, course, s.student, s.assignment, s.status, s.problem)
+                    keep(s.key, recorder.zero, s.student, s.assignment, s.status, s.problem)
             # assignment by assignment, so a worker's next kernel is for the notebook that comes next
             pairs = sorted(
                 ((s.student, s.assignment) for s in found if s.status is None), key=lambda p: (p[1], p[0])
@@ -108,7 +109,7 @@ def grade(
             bar = _progress(len(pairs), progress)
 
             def graded(execution):
-                return replace(record(course, execution), digest=digests[execution.key])
+                return replace(recorder.record(execution), digest=digests[execution.key])
 
             def on_done(execution):
                 keep(execution.key, graded, execution)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
 
 import pytest
 from tinycourse import (
@@ -19,8 +20,8 @@ from tinycourse import (
 from autograder.cells import NamedMistake
 from autograder.grading.execute import Execution, read_graded
 from autograder.grading.outcome import Outcome, Status
-from autograder.grading.prepare import open_gradebook
-from autograder.grading.score import cell_scores, record, record_graded, record_zero, score_table
+from autograder.grading.prepare import GRADEBOOK, open_gradebook
+from autograder.grading.score import Recorder, cell_scores, score_table
 
 FULL = sum(POINTS.values())
 CENTRAL_WRONG = graded_cell(
@@ -55,6 +56,21 @@ def job(tmp_path, empty_gradebook):
         return Execution(student, ASSIGNMENT, Status.GRADED, None, seconds, graded, sandboxed)
 
     return make
+
+
+def record(course, execution):
+    with Recorder(course) as recorder:
+        return recorder.record(execution)
+
+
+def record_graded(course, execution):
+    with Recorder(course) as recorder:
+        return recorder.graded(execution)
+
+
+def record_zero(course, *args):
+    with Recorder(course) as recorder:
+        return recorder.zero(*args)
 
 
 def submission_count(course):
@@ -94,6 +110,21 @@ def test_regrading_replaces_one_submission_in_place(course, job):
     assert again.score == FULL and again.failed_cells == ()
     assert set(after) == set(before) and submission_count(course) == 2  # nothing added twice
     assert {k for k in after if after[k] != before[k]} == {("ada", ASSIGNMENT, "01_central_test")}
+
+
+def test_one_recorder_records_a_run_and_holds_no_lock_between_submissions(course, job):
+    """A run keeps the class gradebook open; between two submissions another program
+    (nbgrader's formgrader, an instructor's script) can still write to it."""
+    nb = notebook(graded_cell("01_forward_test"), CENTRAL_WRONG, graded_cell("01_partials_test"))
+    with Recorder(course) as recorder:
+        recorder.graded(job("ada", {"01_forward_test": 2, "01_central_test": 0, "01_partials_test": 3}, nb))
+        other = sqlite3.connect(course / GRADEBOOK, timeout=0.5)
+        with other:  # a write, committed: it would wait for a lock held by the recorder, and fail
+            other.execute("UPDATE grade SET manual_score = 1 WHERE manual_score IS NULL")
+        other.close()
+        zero = recorder.zero("ben", ASSIGNMENT, Status.MISSING, "nothing was handed in")
+    assert zero.score == 0 and submission_count(course) == 2
+    assert cell_scores(course)[("ada", ASSIGNMENT, "01_partials_test")] == 3.0
 
 
 def test_record_zero_zeroes_every_cell_and_explains_why(course, job):
