@@ -11,8 +11,9 @@ typical mistake), graded every way, in one run:
   - `grade --cluster` on a Dask scheduler with two workers started here.
 Prints each one's time and its cost in CPU seconds (this process's and every process it
 waited for: workers, kernels, sandboxes; not the Dask workers, started before and ended
-after), the ratios against the targets, a projection of
-what 7,000 notebooks take on 1, 16 and 100 cores, and whether every grade agrees.
+after), the ratios against the targets, the driver's own time per submission (it records
+them one at a time, which bounds any cluster), a projection of what 7,000 notebooks take on
+1, 16 and 100 cores, and whether every grade agrees.
 
     .venv/bin/python benchmarks/bench_grading.py [--students 4]
 
