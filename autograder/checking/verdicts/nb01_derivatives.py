@@ -2,8 +2,6 @@
 right answer, so agreement is to the last digits), beside the true derivative; a wrong number is named
 by evaluating each typical mistake (`/ 2 * h`, a fixed h, a list aliased instead of copied, ...)."""
 
-from __future__ import annotations
-
 import math
 
 from ..exercise import get_exercise

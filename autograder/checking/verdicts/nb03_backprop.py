@@ -7,8 +7,6 @@ forgotten, ...) predicts another number; a wrong backward() is told by replaying
 passes on the same graph. What happened is said from the table beside this module (kit.says).
 """
 
-from __future__ import annotations
-
 import math
 from collections import Counter
 

@@ -2,8 +2,6 @@
 whole MLP. The truth is the case's network in float64 (kit.network); gradients are
 compared with central differences of that float function."""
 
-from __future__ import annotations
-
 import re
 from collections import Counter
 
