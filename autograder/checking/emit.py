@@ -8,8 +8,6 @@ and the isolation pieces it needs reach this kernel, the latter as source text
 inside the cell, never as files.
 """
 
-from __future__ import annotations
-
 import importlib
 import json
 import sys

@@ -1,8 +1,6 @@
 """Each exercise is declared once; the self-check, the hidden test, the points, the
 hints and the report's mistake names all come from its declaration."""
 
-from __future__ import annotations
-
 import importlib
 import pkgutil
 import tomllib

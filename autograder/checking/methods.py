@@ -8,8 +8,6 @@ IPython, or a class written differently), `lost` tells a check what is missing a
 which cells to run again.
 """
 
-from __future__ import annotations
-
 import weakref
 from dataclasses import dataclass
 from types import CodeType

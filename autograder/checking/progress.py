@@ -9,8 +9,6 @@ outputs saved in its file (no kernel is started, so it takes a fraction of a sec
 the display names the folder it read and when each file was saved.
 """
 
-from __future__ import annotations
-
 import html
 import json
 import pkgutil

@@ -12,8 +12,6 @@ everything passes. When not, what it does depends on who runs the notebook:
 Either way the result is recorded for progress() (`session`).
 """
 
-from __future__ import annotations
-
 import difflib
 import json
 import os

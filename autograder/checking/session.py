@@ -4,8 +4,6 @@ check() records here; progress() reads it, so the notebook a student is working 
 shows what its kernel knows now, not what was last saved.
 """
 
-from __future__ import annotations
-
 import time
 from dataclasses import dataclass
 

@@ -1,7 +1,5 @@
 """`micrograd-course validate NOTEBOOK`: what a student runs before submitting."""
 
-from __future__ import annotations
-
 import re
 from pathlib import Path
 

@@ -1,7 +1,5 @@
 """Notebook 01: derivatives as slopes, found by finite differences."""
 
-from __future__ import annotations
-
 from ..exercise import Declarations
 from ..kit.cases import random_point
 from ..probes import nb01_derivatives as probe

@@ -2,8 +2,6 @@
 constructor and repr as they are; +, *, numbers and relu on a known-good constructor (see
 isolation/good_constructor.py); the expressions on stand-in Values (isolation/stand_in.py)."""
 
-from __future__ import annotations
-
 from ..exercise import Declarations
 from ..kit.cases import random_point
 from ..probes import nb02_value as probe

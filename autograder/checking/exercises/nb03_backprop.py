@@ -1,8 +1,6 @@
 """Notebook 03: backpropagation, by hand and then automatically. A graph is a list of nodes
 [op, parent indices, number, label]; an operation is an expression such as "k - x" at values."""
 
-from __future__ import annotations
-
 from ..exercise import Declarations
 from ..kit.cases import random_point
 from ..probes import nb03_backprop as probe

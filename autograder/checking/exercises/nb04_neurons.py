@@ -1,7 +1,5 @@
 """Notebook 04: one neuron's forward pass and gradients, the student's Module and Neuron."""
 
-from __future__ import annotations
-
 from ..exercise import Declarations
 from ..kit.cases import random_point
 from ..kit.network import pre

@@ -1,7 +1,5 @@
 """Notebook 05: the student's Layer and MLP, and their gradient check of a whole MLP."""
 
-from __future__ import annotations
-
 from ..exercise import Declarations
 from ..kit.cases import random_point
 from ..kit.network import network

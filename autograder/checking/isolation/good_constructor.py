@@ -3,8 +3,6 @@ are checked, so each is checked without the student's __init__. It keeps data an
 02.value asks, and what the Value was made from in a record of the grader's own (`_made_with`),
 not as the _prev, _op and label that 02.graph asks for. Used by probes only."""
 
-from __future__ import annotations
-
 from contextlib import contextmanager
 
 ANSWERS = "02.value"

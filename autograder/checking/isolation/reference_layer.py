@@ -1,8 +1,6 @@
 """For notebook 05's MLP checks: the student's MLP runs on the reference Layer (their Layer
 has checks of its own), so a slip there fails only the Layer exercises. Used by probes only."""
 
-from __future__ import annotations
-
 from contextlib import contextmanager
 
 from course_engine.nn import Layer

@@ -1,8 +1,6 @@
 """The backward pass done right, without its seed: 03.backward's answer, sent to the checks
 graded after it (they set out.grad themselves)."""
 
-from __future__ import annotations
-
 from .scalar_order import topological_order
 
 ANSWERS = "03.backward"

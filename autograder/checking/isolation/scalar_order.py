@@ -1,7 +1,5 @@
 """A topological order done right: 03.topo's answer, sent to the checks graded after it."""
 
-from __future__ import annotations
-
 ANSWERS = "03.topo"
 
 

@@ -3,8 +3,6 @@ with its constructor, which the notebook gives) that apply the chain rule correc
 the student's operations swapped, for a check's duration, for correct ones taken from the
 op_* pieces of the exercises graded before it. Holds no answer itself."""
 
-from __future__ import annotations
-
 from contextlib import nullcontext
 from unittest import mock
 

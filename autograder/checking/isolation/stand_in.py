@@ -1,8 +1,6 @@
 """A stand-in Value with + and * only, as notebook 02 has it when its expressions are written:
 02.expr_d and 02.expr_z are then checked without the student's class. Used by probes only."""
 
-from __future__ import annotations
-
 from functools import partialmethod
 from numbers import Real
 

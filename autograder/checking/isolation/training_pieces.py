@@ -2,8 +2,6 @@
 correct versions of mse, zero_grad and sgd_step stand in for the student's (those have
 checks of their own), so a slip there fails only its own exercise. Used by probes only."""
 
-from __future__ import annotations
-
 from contextlib import contextmanager
 
 from course_engine.losses.squared_error import mse

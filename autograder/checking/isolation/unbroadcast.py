@@ -1,8 +1,6 @@
 """A correct `unbroadcast`, bound in the student's module while their add_backward or
 mul_backward runs: a slip in their own unbroadcast then fails only its own exercise."""
 
-from __future__ import annotations
-
 from contextlib import contextmanager
 
 ANSWERS = "07.unbroadcast"

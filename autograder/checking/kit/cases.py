@@ -1,7 +1,5 @@
 """Drawing cases: random points away from kinks, and seeded global generators."""
 
-from __future__ import annotations
-
 import random
 from contextlib import contextmanager
 

@@ -1,7 +1,5 @@
 """Comparing what a student's code gave with the truth, and with what each mistake gives."""
 
-from __future__ import annotations
-
 import math
 from collections.abc import Iterable
 

@@ -1,7 +1,5 @@
 """Numbers, lists and arrays as the messages show them."""
 
-from __future__ import annotations
-
 from numbers import Real
 
 

@@ -2,8 +2,6 @@
 [w..., b] computes activation(b + w . x), a network is layers of them; every gradient is
 compared with a central difference of that float function."""
 
-from __future__ import annotations
-
 import math
 
 from .compare import close

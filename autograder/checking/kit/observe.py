@@ -4,8 +4,6 @@ Nothing here knows a right answer. A probe records numbers, shapes, types and
 the errors student code raised; the verdict decides what they mean.
 """
 
-from __future__ import annotations
-
 import importlib
 from numbers import Real
 

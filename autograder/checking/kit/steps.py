@@ -5,8 +5,6 @@ A stepwise probe keeps the steps it reached when student code raises, with the e
 verdict (kit.says.in_order) judges those first, as a check stopping at its first failure would.
 """
 
-from __future__ import annotations
-
 import functools
 from collections.abc import Iterator
 from numbers import Real

@@ -1,7 +1,5 @@
 """Probes for notebook 01: call the student's difference formulas on test functions."""
 
-from __future__ import annotations
-
 import inspect
 import math
 

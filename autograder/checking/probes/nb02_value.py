@@ -1,7 +1,5 @@
 """Probes for notebook 02: make the student's Values and record what each one holds."""
 
-from __future__ import annotations
-
 import contextlib
 import functools
 import io

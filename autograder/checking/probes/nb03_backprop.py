@@ -7,8 +7,6 @@ A graph is plain data, nodes [op, parent indices, number, label] (a leaf holds t
 expression such as "k - x", evaluated on the case's values with a, b, x, y made Values and
 the operations of earlier exercises done right (isolation)."""
 
-from __future__ import annotations
-
 from ..isolation.scalar_value import arithmetic, mirror, patched, reachable
 from ..kit.observe import attempt, piece, plain, type_name
 from ..methods import cells_to_rerun, lost

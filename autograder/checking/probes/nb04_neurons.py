@@ -1,8 +1,6 @@
 """Probes for notebook 04: one neuron's forward pass and gradients, the student's Module and
 Neuron. Each records its steps as it goes (kit.steps.stepwise)."""
 
-from __future__ import annotations
-
 from numbers import Real
 
 from course_engine.engine import Value

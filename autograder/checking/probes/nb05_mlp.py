@@ -2,8 +2,6 @@
 Layer), load the case's weights, record structure, outputs and grads; hand the student's
 gradient check a reference MLP."""
 
-from __future__ import annotations
-
 from numbers import Real
 
 from course_engine.engine import Value

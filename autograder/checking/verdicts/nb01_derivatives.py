@@ -2,18 +2,18 @@
 right answer, so agreement is to the last digits), beside the true derivative; a wrong number is named
 by evaluating each typical mistake (`/ 2 * h`, a fixed h, a list aliased instead of copied, ...)."""
 
-from __future__ import annotations
-
 import math
 
 from ..exercise import get_exercise
 from ..kit.compare import agree, close, first_difference, first_matching
-from ..kit.failure import Failure, Mistakes
+from ..kit.failure import Failure
 from ..kit.fmt import num
+from ..kit.says import Says
 from ..probes.nb01_derivatives import function, several
 from ..runner import crashed
 
-MISTAKES = Mistakes.beside(__file__)
+SAY = Says.beside(__file__)
+MISTAKES = SAY.mistakes
 FIXED_HS = (1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-10)
 PARTIALS = ("dd/da", "dd/db", "dd/dc")
 GRADIENT_PRECEDENCE = ("f(*up) - f(*down) / (2 * h)", "f(*down)", "(f(*up) - f(*down)) / (2 * h)")
@@ -134,24 +134,19 @@ def _whole_or_rounded(got, expected):
 def _difference(case, observation, formula, mistakes, call):
     if error := observation.get("crash"):
         if error["type"] == "TypeError" and "'function'" in error["message"]:  # f - 1.0, f * 2, ...
-            return Failure(
-                f"{call} raised TypeError: {error['message']}",
-                error["where"],
-                mistakes=MISTAKES("f-not-called"),
-            )
+            what, called = f"{call} raised TypeError: {error['message']}", MISTAKES("f-not-called")
+            return Failure(what, error["where"], mistakes=called)  # where: None if no line is the student's
         exercise = "01.forward" if formula is forward else "01.central"
         return crashed(get_exercise(exercise), error)
     if (got := observation["value"]) is None or isinstance(got, list):
-        what = f"{call} should return a number, got {observation['type']} {observation['repr']}"
-        return Failure(what, mistakes=MISTAKES("not-a-number"))
+        return SAY("not-a-number", MISTAKES("not-a-number"), call=call, **observation)
     f, x, h = function(case["f"]), case["x"], case["h"]
     expected, exact = formula(f, x, h), slope(case["f"], x)
     if close(got, expected, rel=1e-9, abs_=1e-12):
         return None
-    what, given = f"{call} is wrong for {name_of(case['f'])}", f"x = {num(x)}, h = {h:g}"
-    shown = f"{num(expected)}   (the exact slope f'(x) is {num(exact)})"
     found = _whole_or_rounded(got, expected) or first_matching(got, mistakes(f, x, h, exact), rel=1e-9)
-    return Failure(what, given, shown, num(got), found)
+    fields = {"want": num(expected), "exact": num(exact), "got": num(got)}
+    return SAY("difference", found, call=call, name=name_of(case["f"]), x=num(x), h=h, **fields)
 
 
 def forward_difference(case, observation):
@@ -199,23 +194,18 @@ def partials(case, observation):
     a, b, c = case["a"], case["b"], case["c"]
     given, got, expected = f"a = {num(a)}, b = {num(b)}, c = {num(c)}", observation["value"], (b, a, 1.0)
     if not isinstance(got, list) or len(got) != 3:
-        what = "partials_of_d(a, b, c) should return three numbers: dd_da, dd_db, dd_dc"
-        return Failure(what, given, got=observation["repr"], mistakes=MISTAKES("not-three-numbers"))
+        return SAY("not-three-numbers", MISTAKES("not-three-numbers"), given=given, repr=observation["repr"])
     # nudged: arithmetic used the h it was given, or d_of was called at a moved point
     nudged = observation.get("h_used", True) or observation.get("moved", True)
     unmoved = MISTAKES("not-nudged", which="the right" if got == list(expected) else "these")
     if (which := first_difference(got, expected, rel=1e-5, abs_=1e-5)) is None:
         if nudged:
             return None
-        what = "partials_of_d(a, b, c) gave the partial derivatives without nudging any input"
-        return Failure(what, given, got=", ".join(map(num, got)), mistakes=unmoved)
-    return Failure(
-        f"{PARTIALS[which]} is wrong (d = a*b + c = {num(a * b + c)})",
-        input=given,
-        expected=f"about {num(expected[which])}   (all three: {', '.join(map(num, expected))})",
-        got=f"{num(got[which])}   (all three: {', '.join(map(num, got))})",
-        mistakes=_partial_mistakes(a, b, c, got[which], expected[which], which) if nudged else unmoved,
-    )
+        return SAY("partials-not-nudged", unmoved, given=given, got=", ".join(map(num, got)))
+    mistake = _partial_mistakes(a, b, c, got[which], expected[which], which) if nudged else unmoved
+    fields = {"want": num(expected[which]), "wants": ", ".join(map(num, expected)), "got": num(got[which])}
+    partial, d = PARTIALS[which], num(a * b + c)
+    return SAY("partial", mistake, partial=partial, d=d, given=given, gots=", ".join(map(num, got)), **fields)
 
 
 # ---- 01.gradient -------------------------------------------------------------------------
@@ -317,18 +307,16 @@ def _vector(values):
 def gradient(case, observation):
     spec, xs, h = case["f"], case["xs"], case["h"]
     if "arity" in observation:
-        what = "numerical_gradient called f with {} argument(s), but f takes {}".format(*observation["arity"])
-        return Failure(what, mistakes=MISTAKES("call-f-unpacked"))
+        given, takes = observation["arity"]
+        return SAY("call-f-unpacked", MISTAKES("call-f-unpacked"), given=given, takes=takes)
     f, name, given = several(spec), gradient_name(spec), f"xs = {_vector(xs)}, h = {h:g}"
     got, after = observation["returned"]["value"], observation["xs_after"]
     if not agree(after, xs, rel=1e-12):
         aliased = isinstance(got, list) and agree(got, _aliased(f, xs, h), rel=1e-7, abs_=1e-12)
-        what = f"numerical_gradient changed the list xs it was given, for {name}"
         mistake = MISTAKES("aliased-list" if aliased else "xs-changed")
-        return Failure(what, given, f"xs still {_vector(xs)} afterwards", f"xs = {_vector(after)}", mistake)
+        return SAY("xs-changed", mistake, name=name, given=given, xs=_vector(xs), after=_vector(after))
     if not isinstance(got, list) or len(got) != len(xs):
-        what = f"numerical_gradient(f, xs, h) should return a list of {len(xs)} numbers, one per input"
-        shown, first = f"{name}, xs = {_vector(xs)}", central(lambda t: f(t, *xs[1:]), xs[0], h)
+        first = central(lambda t: f(t, *xs[1:]), xs[0], h)
         # the first partial alone, as a list of one or a number: returned from inside the loop
         alone = got[0] if isinstance(got, list) and len(got) == 1 else got
         early = len(xs) > 1 and isinstance(alone, float) and close(alone, first, rel=1e-7, abs_=1e-12)
@@ -338,18 +326,14 @@ def gradient(case, observation):
             mistake = MISTAKES("wrong-length", got=len(got), inputs=len(xs))
         else:
             mistake = MISTAKES("not-a-list")
-        return Failure(what, shown, None, observation["returned"]["repr"], mistake)
+        return SAY(
+            "not-a-list", mistake, n=len(xs), name=name, xs=_vector(xs), repr=observation["returned"]["repr"]
+        )
     if (wrong := first_difference(got, expected := _by(central, f, xs, h), 1e-7, 1e-10)) is None:
         return None
     if observation.get("repeats") and all(g == 0 for g in got):  # f(*up) - f(*down) with up is down
         mistakes = MISTAKES("same-list")
     else:
         mistakes = first_matching(got, _gradient_mistakes(f, xs, h), rel=1e-7, abs_=1e-12)
-    return Failure(
-        f"numerical_gradient(f, xs, h) is wrong for {name}; the first wrong partial is number {wrong} "
-        "(counting from 0)",
-        input=given,
-        expected=f"{_vector(expected)}   (the exact gradient is {_vector(exact_gradient(spec, xs))})",
-        got=_vector(got),
-        mistakes=mistakes,
-    )
+    fields = {"want": _vector(expected), "exact": _vector(exact_gradient(spec, xs)), "got": _vector(got)}
+    return SAY("gradient", mistakes, name=name, wrong=wrong, given=given, **fields)

@@ -6,8 +6,6 @@ rows (failed?, what happened[, mistake]) and reports the first that failed (kit.
 wrong number is explained by the typical slip that gives exactly that number.
 """
 
-from __future__ import annotations
-
 import functools
 
 from ..exercise import get_exercise

@@ -1,13 +1,11 @@
 """Verdicts for notebook 03: backpropagation, by hand and then automatically.
 
-The truth about every gradient is a central difference in float64, or the reference
-engine on the same graph. Before a backward pass the inputs' grads are nonzero and
-out.grad is not 1, so the expected gradient is `before + out.grad * local` and each
-typical mistake (`=` for `+=`, out.grad forgotten, ...) predicts another number; a
-wrong backward() is told by replaying the typical wrong passes on the same graph.
+The truth about every gradient is a central difference in float64, or the reference engine on the
+same graph. Before a backward pass the inputs' grads are nonzero and out.grad is not 1, so the
+expected gradient is `before + out.grad * local` and each typical mistake (`=` for `+=`, out.grad
+forgotten, ...) predicts another number; a wrong backward() is told by replaying the typical wrong
+passes on the same graph. What happened is said from the table beside this module (kit.says).
 """
-
-from __future__ import annotations
 
 import math
 from collections import Counter
@@ -16,12 +14,13 @@ from course_engine import Value
 from course_engine.gradcheck import central_difference
 
 from ..kit.compare import close, first_matching, matching
-from ..kit.failure import Failure, Mistakes
+from ..kit.failure import Failure
 from ..kit.fmt import fmt
+from ..kit.says import Says
 from ..probes.nb03_backprop import evaluate
 
-MISTAKES = Mistakes.beside(__file__)
-M = MISTAKES
+SAY = Says.beside(__file__)
+M = MISTAKES = SAY.mistakes
 # tolerances: the same float operations as a right answer; a finite difference
 EXACT, NUMERIC = {"rel": 1e-9, "abs_": 1e-12}, {"rel": 1e-5, "abs_": 1e-6}
 REFUSED = {
@@ -58,19 +57,17 @@ def guarded(verdict):
     """The verdict, unless the check was refused what it needs (a class, a method, a function)."""
 
     def judged(case, observation):
-        if "refused" in observation:
-            kind, *fields = observation["refused"]
-            return _defined_again(*fields) if kind == "lost" else Failure(REFUSED[kind].format(*fields))
-        return verdict(case, observation)
+        if "refused" not in observation:
+            return verdict(case, observation)
+        kind, *fields = observation["refused"]
+        if kind != "lost":
+            return Failure(REFUSED[kind].format(*fields))
+        # the class's cell was run again after the cells that added methods to it
+        name, cells = fields
+        groups = "; ".join(" and ".join(cell) for cell in cells)
+        return SAY("defined-again", "class-defined-again", name=name, cells=groups)
 
     return judged
-
-
-def _defined_again(name, cells):
-    """The class's cell was run again after the cells that added methods to it."""
-    what = f"{name} was defined again (its cell was run again) and lost the methods later cells added to it"
-    groups = "; ".join(" and ".join(cell) for cell in cells)
-    return Failure(what, mistakes=M("class-defined-again", cells=groups, name=name))
 
 
 def _drawn(nodes, grads, truth, wrong, source="should be"):
@@ -124,17 +121,14 @@ def _reuse_mistakes(name, v, g):
 WORKED = {"L": 1.0, "f": 4.0, "d": -2.0, "c": -2.0, "e": -2.0, "a": 6.0, "b": -4.0}
 
 
-def _grads_not_set(observation):
-    """(what, mistake) when the function set other attributes, or none, or returned its grads."""
+def _grads_not_set(observation, said):
+    """The failure when the function set other attributes, or none, or returned its grads."""
     attributes, returned = observation.get("set", []), observation.get("returned")
     if attributes:
-        shown = ", ".join(f".{name}" for name in attributes)
-        return f"your function set {shown} on the nodes", M("grad-misspelled", attributes=shown)
+        return SAY("grad-misspelled", attributes=", ".join(f".{name}" for name in attributes), said=said)
     if any(grad != 0.0 for grad in observation["grads"]):
         return None
-    if returned:
-        return f"every .grad is still 0, and your function returned a {returned}", M("grads-returned")
-    return "every .grad is still 0: your function set none of them", M("grads-not-set")
+    return SAY("grads-returned" if returned else "grads-not-set", returned=returned, said=said)
 
 
 def _by_hand(case, observation, order, mistakes, said, manual):
@@ -145,12 +139,12 @@ def _by_hand(case, observation, order, mistakes, said, manual):
     forced = lambda i, t: reference_graph([*spec[:i], ["", [], t, ""], *spec[i + 1 :]])[-1].data  # noqa: E731
     truth = [central_difference(lambda t, i=i: forced(i, t), n.data) for i, n in enumerate(nodes)]
     wrong = [i for i in range(len(nodes)) if not close(got[i], truth[i], **NUMERIC)]
-    if wrong and (unset := _grads_not_set(observation)):
-        return Failure(unset[0], said, mistakes=unset[1])
+    if wrong and (unset := _grads_not_set(observation, said)):
+        return unset
     for i, name in ((label.index(name), name) for name in order):
         if manual and not isinstance(got[i], float):
             kind = got[i]["type"] if isinstance(got[i], dict) else type(got[i]).__name__
-            return Failure(f"{name}.grad should be a number, got {kind}", mistakes=M("grad-not-a-number"))
+            return SAY("grad-not-a-number", name=name, kind=kind)
         if i not in wrong:
             continue
         named = mistakes(name, dict(zip(label, (n.data for n in nodes))), dict(zip(label, truth)))
@@ -159,9 +153,9 @@ def _by_hand(case, observation, order, mistakes, said, manual):
             typed = manual and got[i] == WORKED.get(name)
             otherwise = M("grads-typed-in" if typed else "chain-rule-node" if manual else "grads-from-data")
             named = matching(got[i], named, expected=truth[i], **NUMERIC) or otherwise
-        what = f"{name}.grad = dL/d{name} is wrong (checked against a finite difference)"
-        drawn = _drawn(nodes, got, truth, wrong, "finite difference")
-        return Failure(what, said, fmt(truth[i]), fmt(got[i]), named, drawn)
+        failure = SAY("by-hand", named, name=name, said=said, want=fmt(truth[i]), got=fmt(got[i]))
+        failure.graph = _drawn(nodes, got, truth, wrong, "finite difference")
+        return failure
     return None
 
 
@@ -184,15 +178,12 @@ def reuse(case, observation):
 def add_mul(case, observation):
     expr, (x, y, k), u = case["expr"], case["values"].values(), case["upstream"]
     shown, given = expr.replace("k", fmt(k)), f"a = {fmt(x)}, b = {fmt(y)}"
-    if "raised" in observation:
-        return _raised(shown, given, observation["raised"])
-    if "returned" in observation:
-        return Failure(f"{shown} should return a Value, got {observation['returned']}")
+    if failure := _no_value(shown, given, observation, "returned"):
+        return failure
     a, b = Value(x), Value(y)
     (out := evaluate(expr, {"a": a, "b": b, "k": k})).backward()  # the local derivatives: a.grad, b.grad
     if not close(data := observation["data"], out.data, rel=1e-9):
-        what = f"the forward value of {shown} is wrong"
-        return Failure(what, given, fmt(out.data), fmt(data), M("forward-changed"))
+        return SAY("forward", "forward-changed", expr=shown, given=given, want=fmt(out.data), got=fmt(data))
     product, square = "*" in expr and expr != "a * a", expr == "a * a"
     inputs = list(zip("ab", (x, y), (a.grad, b.grad), case["before"], observation["grads"]))
     inputs = inputs[: 2 if "b" in expr else 1]
@@ -215,24 +206,29 @@ def add_mul(case, observation):
             unchanged = M("out-grad-changed", u=fmt(u), now=fmt(observation["out_grad"]))
         elif any(right):  # the other input got its share
             unchanged = M("one-input-only", name=name, line="other" if name == "b" else "self")
-        return Failure(
-            f"after out = {shown}, out._backward() leaves the wrong {name}.grad",
-            f"{given}; before the call {name}.grad = {fmt(before)} and out.grad = {fmt(u)}",
-            f"{fmt(expected)}  (= {fmt(before)} + out.grad * {fmt(local)})",
-            fmt(got),
-            matching(got, candidates, expected=expected, **EXACT)
-            or matching(got, [(unchanged, before)], **EXACT),
-        )
+        found = matching(got, candidates, expected=expected, **EXACT)
+        fields = {"before": fmt(before), "u": fmt(u), "want": fmt(expected), "got": fmt(got)}
+        found = found or matching(got, [(unchanged, before)], **EXACT)
+        return SAY("local-grad", found, expr=shown, name=name, given=given, local=fmt(local), **fields)
     return None
 
 
-def _raised(expr, given, error):
-    """An operation that raised: the mistake its message names, or where to look."""
+def _no_value(expr, given, observation, returned):
+    """An operation that raised (the mistake its message names, or where to look), or gave no Value."""
+    if "raised" not in observation:
+        return (
+            SAY(returned, expr=expr, given=given, type=observation["returned"])
+            if "returned" in observation
+            else None
+        )
+    error = observation["raised"]
     why = next((key for text, key in RAISED.items() if text in error["message"]), "raised-in-operation")
     if why == "raised-in-operation" and expr.startswith("x ** ") and "division by zero" in error["message"]:
         why = "pow-divides-by-x"
     where = f" ({error['where']})" if error.get("where") else ""
-    return Failure(f"{expr} raised {error['type']}: {error['message']}{where}", given, mistakes=M(why))
+    return SAY(
+        "raised", why, expr=expr, given=given, type=error["type"], message=error["message"], where=where
+    )
 
 
 # ---- 03.topo and 03.backward: graphs built by the checks ---------------------------------
@@ -255,38 +251,28 @@ def topo(case, observation):
     nodes, got = reference_graph(case["graph"]), observation.get("order")
     said, root, counts = describe(case, nodes), len(nodes) - 1, Counter(got)
     if "returned" in observation:
-        what = f"topological_order() should return a list of Values, got {observation['returned']}"
-        return Failure(what, said)
+        return SAY("topo-returned", said=said, type=observation["returned"])
     if (again := observation.get("again", got)) != got:
-        what = "topological_order() answered differently when called again on the same graph"
         if again == "the same list":
             twice = f"the list of the first call again, now with {len(got)} entries or more"
         else:
             twice = f"{len(got)} entries, then {len(again) if isinstance(again, list) else again}"
-        return Failure(what, said, "the same order each time, in a new list", twice, M("state-between-calls"))
+        return SAY("state-between-calls", said=said, twice=twice)
     right = [nodes.index(n) for n in nodes[-1].topological_order()]
     name = lambda i: i if isinstance(i, str) else nodes[i].label  # noqa: E731 (a str: not in the graph)
+    f = {"said": said, "size": len(got), "right": len(right)}
     for i in got:
         if counts[i] > 1:
-            what = f"node {name(i)} appears {counts[i]} times in the order"
-            sizes = f"{len(got)} entries for {len(right)} nodes"
-            return Failure(what, said, "each node exactly once", sizes, M("visited-twice"))
+            return SAY("visited-twice", node=name(i), count=counts[i], **f)
         if i not in right:
-            what = f"{name(i)} is in the order but the output does not depend on it"
-            return Failure(what, said, mistakes=M("not-in-graph"))
+            return SAY("not-in-graph", node=name(i), **f)
     for i in (i for i in right if i not in counts):
-        missing = M("missing-self" if i == root else "missing-node")
-        return Failure(
-            f"node {name(i)} is missing from the order", said, f"{len(right)} nodes", f"{len(got)}", missing
-        )
+        return SAY("missing", "missing-self" if i == root else "missing-node", node=name(i), **f)
     position, edges = {i: p for p, i in enumerate(got)}, [(i, p) for i in got for p in case["graph"][i][1]]
     if len(got) > 1 and all(position[p] > position[i] for i, p in edges):
-        last, first = f"{name(root)} last, each node after its parents", f"{name(got[0])} first"
-        reversed_ = "the order is reversed: the output comes first"
-        return Failure(reversed_, said, last, first, M("order-reversed"))
+        return SAY("order-reversed", root=name(root), first=name(got[0]), **f)
     for i, p in ((i, p) for i, p in edges if position[p] > position[i]):
-        what, after = f"{name(i)} comes before its parent {name(p)}", "every node after all of its parents"
-        return Failure(what, said, after, mistakes=M("parent-after-child"))
+        return SAY("parent-after-child", node=name(i), parent=name(p), **f)
     return None
 
 
@@ -328,14 +314,12 @@ def backward(case, observation):
         named = M("none-called")
     elif not named and all(got[i] == 0.0 for i in order[:-1]):  # the seed came too late
         named = M("seed-after-loop")
-    return Failure(
-        f"after {'two backward() calls' if twice else 'backward()'}: {nodes[first].label}.grad is wrong",
-        describe(case, nodes) + (", backward() called twice" if twice else ""),
-        fmt(expected[first]),
-        fmt(got[first]),
-        named or M("backward-unexplained"),
-        _drawn(nodes, got, expected, wrong),
-    )
+    calls, said = "two backward() calls" if twice else "backward()", describe(case, nodes)
+    said += ", backward() called twice" if twice else ""
+    f = {"node": nodes[first].label, "want": fmt(expected[first]), "got": fmt(got[first])}
+    failure = SAY("backward", named or M("backward-unexplained"), calls=calls, said=said, **f)
+    failure.graph = _drawn(nodes, got, expected, wrong)
+    return failure
 
 
 # ---- one operation each: 03.sub ... 03.gelu ------------------------------------------------
@@ -457,27 +441,21 @@ def _gradients_right(case, observation):
 @guarded
 def operation(case, observation):
     if "composed" in case:  # gelu's own graph
-        if (n := observation["nodes"]) >= 5 and "tanh" in observation["ops"]:
-            return None
-        what = f"gelu should be built from other operations, but its graph has {n} nodes and no tanh"
-        return Failure(what, mistakes=M("gelu-not-composed"))
+        return None if _composed(observation) else SAY("gelu-not-composed", n=observation["nodes"])
     expr, values, u, data = case["expr"], case["values"], case["upstream"], observation.get("data")
     given, names = ", ".join(f"{k} = {fmt(v)}" for k, v in values.items()), [n for n in "xy" if n in values]
-    if "raised" in observation:
-        return _raised(expr, given, observation["raised"])
-    if "returned" in observation:
-        return Failure(f"{expr} should return a Value, got {observation['returned']}", given)
+    if failure := _no_value(expr, given, observation, "returned-given"):
+        return failure
     if not close(data, truth := _at(VALUE.get(expr, expr), values), **EXACT):
         found = matching(data, _predicted(FORWARD.get(expr, {}), values, expr), expected=truth, **EXACT)
         if expr == "x.gelu()" and not found:
             found = M("gelu-constant" if close(data, truth, rel=1e-2) else "gelu-forward")
-        return Failure(f"the forward value of {expr} is wrong", given, *apart(truth, data), found)
+        want, got = apart(truth, data)
+        return SAY("forward", found, expr=expr, given=given, want=want, got=got)
     if "nodes" in observation and not _composed(observation) and not _gradients_right(case, observation):
-        what = "gelu's result does not lead back to x through Value operations, so no gradient can flow"
-        return Failure(what, given, mistakes=M("gelu-on-numbers"))
+        return SAY("gelu-on-numbers", given=given)
     for name in (name for name, reached in zip(names, observation["reached"]) if not reached):
-        what = f"the result of {expr} does not remember {name}: {name} is not among its children (_prev), "
-        return Failure(what + "so backward() could never reach it", given, mistakes=M("forgets-inputs"))
+        return SAY("forgets-inputs", expr=expr, name=name, given=given)
     for name, before, got, local in zip(names, case["before"], observation["grads"], _locals(case)):
         if close(got, expected := before + u * local, **NUMERIC):
             continue
@@ -487,13 +465,8 @@ def operation(case, observation):
         wrong += [(m, before + w) for m, w in added]
         generic = [(M("overwrite-not-accumulate"), u * local), (M("missing-upstream"), before + local)]
         generic.append((M("out-data-for-grad"), before + data * local))
-        return Failure(
-            f"the gradient of {expr} with respect to {name} is wrong",
-            f"{given}; before the backward pass {name}.grad = {fmt(before)} and out.grad = {fmt(u)}",
-            f"{fmt(expected)}  (= {fmt(before)} + out.grad * d(out)/d{name}, "
-            f"where d(out)/d{name} = {fmt(local)} by finite differences)",
-            fmt(got),
-            matching(got, [*wrong, *generic], expected=expected, **NUMERIC)
-            or matching(got, [(M("not-passed"), before)], **NUMERIC),
-        )
+        found = matching(got, [*wrong, *generic], expected=expected, **NUMERIC)
+        found = found or matching(got, [(M("not-passed"), before)], **NUMERIC)
+        fields = {"before": fmt(before), "u": fmt(u), "want": fmt(expected), "got": fmt(got)}
+        return SAY("gradient", found, expr=expr, name=name, given=given, local=fmt(local), **fields)
     return None

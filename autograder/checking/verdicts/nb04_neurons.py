@@ -1,8 +1,6 @@
 """Verdicts for notebook 04: one neuron's forward pass and gradients, the student's Module and
 Neuron. The truth is the neuron's float function (kit.network), its gradients central differences."""
 
-from __future__ import annotations
-
 import math
 
 from course_engine.gradcheck import numerical_gradient

@@ -2,8 +2,6 @@
 whole MLP. The truth is the case's network in float64 (kit.network); gradients are
 compared with central differences of that float function."""
 
-from __future__ import annotations
-
 import re
 from collections import Counter
 
@@ -155,11 +153,6 @@ def layer_call(case, seen):
     return network_failure(call, case, seen, [activation], where, mistake, inputs_too=True)
 
 
-def asked_shapes(nin, nouts):
-    """(inputs, neurons) of each layer of MLP(nin, nouts)."""
-    return list(zip([nin, *nouts], nouts))
-
-
 def shape_of(fans, size, nout):
     return {"nout": nout, "size": size, "count": len(fans), "fans": sorted(set(fans))}
 
@@ -179,7 +172,7 @@ def layers_failure(layers, nin, nouts, call):
     if bad := [fans for fans in layers if isinstance(fans, str)]:
         return SAY("no-neurons", call=call, got=attribute("neurons", bad[0]))
     built = [(sorted(set(fans)), len(fans)) for fans in layers]  # (inputs, neurons) of each layer
-    wanted = [([a], b) for a, b in asked_shapes(nin, nouts)]
+    wanted = [([a], b) for a, b in zip([nin, *nouts], nouts)]  # (inputs, neurons) asked for
     if len(layers) != len(nouts):
         slip = layers_slip(built, wanted, nouts)
         return SAY("layer-count", slip, call=call, want=len(nouts), count=len(layers))

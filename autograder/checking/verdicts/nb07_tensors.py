@@ -8,13 +8,15 @@ from course_engine.tensor_rules import unbroadcast
 
 from ..exercise import get_exercise
 from ..kit.compare import agree, close, first_matching
-from ..kit.failure import Failure, Mistakes
+from ..kit.failure import Failure
 from ..kit.fmt import fmt
+from ..kit.says import Says
 from ..probes.nb07_tensors import BACKWARDS, arrays, axis_of, copy_models, gradcheck_problem
 from ..runner import crashed
 from . import moons
 
-MISTAKES = moons.MISTAKES | Mistakes.beside(__file__)
+SAY = Says.beside(__file__, moons.MISTAKES)
+MISTAKES = SAY.mistakes
 QUOTIENTS = {  # a difference quotient, from f(x + h), f(x - h), f(x) and h
     "central": lambda up, down, mid, h: (up - down) / (2 * h),
     "forward": lambda up, down, mid, h: (up - mid) / h,
@@ -86,10 +88,11 @@ def named(got, slips):
     return first_matching(got, [(m, lambda p=p: made(p)) for m, p in slips], **TOLERANCE)
 
 
-def wrong(what, where, expected, got, slips, shape_key, **fields):
-    """An array that is not the truth: the slip it equals, else a word on its shape if that is off too."""
+def wrong(got, slips, shape_key, **fields):
+    """The mistake behind an array that is not the truth: the slip it equals, else a word on its
+    shape if that is off too."""
     shaped = None if got.shape == tuple(fields["shape"]) else MISTAKES(shape_key, **fields)
-    return Failure(what, where, expected, show(got), named(got, slips) or shaped)
+    return named(got, slips) or shaped
 
 
 def unbroadcast_verdict(case, seen):
@@ -109,7 +112,8 @@ def unbroadcast_verdict(case, seen):
     if extra >= 2:  # `if grad.ndim > len(shape)` where a `while` belongs: one leading axis summed
         slips.append((MISTAKES("one-leading-axis"), lambda: _size_ones(grad.sum(axis=0), shape)))
     what, where = f"unbroadcast(grad, {shape}) is wrong", f"an input of shape {shape} broadcast to {result}"
-    return wrong(what, f"{where}; grad {show(grad)}", show(truth), got, slips, "input-shape", shape=shape)
+    mistake = wrong(got, slips, "input-shape", shape=shape)
+    return Failure(what, f"{where}; grad {show(grad)}", show(truth), show(got), mistake)
 
 
 def _size_ones(grad, shape):
@@ -145,9 +149,8 @@ def backward(case, seen):
     """07.add, 07.mul and 07.matmul: the two gradients of out = a op b, against central differences."""
     op, (a, b, grad), name = case["op"], arrays(case, "a", "b", "grad"), BACKWARDS[case["op"]]
     if isinstance(seen, dict):  # not a pair
-        what = f"{name}(a, b, grad) must return two arrays: (gradient for a, gradient for b)"
         got = seen["type"] + (f" of {seen['len']}" if seen["len"] is not None else "")
-        return Failure(what, None, None, got, MISTAKES("two-arrays"))
+        return SAY("not-two-arrays", MISTAKES("two-arrays"), name=name, got=got)
     forward = {"+": np.add, "*": np.multiply, "@": np.matmul}[op]
     truths = [central(lambda x: (grad * forward(x, b)).sum(), a)]
     truths.append(central(lambda x: (grad * forward(a, x)).sum(), b))
@@ -155,11 +158,10 @@ def backward(case, seen):
         if isinstance(got := read(seen[i], f"the gradient for {side}"), Failure):
             return got
         if not agree(got, truth, **TOLERANCE):
-            what = f"{name}: the gradient for {side} of out = a {op} b is wrong"
-            where = f"a {show(a)}; b {show(b)}; grad {show(grad)}"
             key, slips = "side-shape" if op != "@" else "matmul-shape", slips_of(op, i, a, b, grad, truths)
-            expected = f"{show(truth)} (central differences)"
-            return wrong(what, where, expected, got, slips, key, side=side, shape=truth.shape)
+            shown = {"a": show(a), "b": show(b), "grad": show(grad), "want": show(truth), "got": show(got)}
+            mistake = wrong(got, slips, key, side=side, shape=truth.shape)
+            return SAY("side", mistake, name=name, side=side, op=op, **shown)
     return None
 
 
@@ -178,8 +180,8 @@ def sum_verdict(case, seen):
     slips.append((MISTAKES("grad-not-used"), lambda: np.ones(shape)))
     slips.append((MISTAKES("unchanged", fix="give it x's shape, copied along the summed axes"), lambda: grad))
     where = f"x of shape {shape}, total = x.sum(axis={axis!r}, keepdims={keepdims}); grad {show(grad)}"
-    expected = f"{show(truth)} (central differences)"
-    return wrong(f"{call} is wrong", where, expected, got, slips, "x-shape", shape=shape)
+    expected, mistake = f"{show(truth)} (central differences)", wrong(got, slips, "x-shape", shape=shape)
+    return Failure(f"{call} is wrong", where, expected, show(got), mistake)
 
 
 def differences(loss_fn, t, h, kind="central"):
@@ -209,22 +211,20 @@ def changed(case, seen, where):
             continue
         moved = np.abs(after - before) if after.shape == before.shape else np.zeros(0)
         restore = (moved := moved[moved > 1e-12]).size > 0 and np.allclose(moved, case["h"], rtol=1e-6)
-        what, want = "gradient_check changed the tensors' data", f"tensor {k} as it was: {show(before)}"
         key = "not-restored" if restore else "data-changed"
-        return Failure(what, where, want, show(after), MISTAKES(key))
+        return SAY("changed", key, where=where, k=k, before=show(before), after=show(after))
     return None
 
 
 def pair_verdict(k, t, row, truth, stale, loss_fn, where, h):
     """One tensor's pair: (t.grad after backward, the central differences)."""
     if isinstance(row, dict):
-        what = "each entry of the result must be a pair (t.grad after backward, the differences)"
-        return Failure(what, where, None, f"entry {k} is {row['type']}")
+        return SAY("entry", None, where=where, k=k, type=row["type"])
     analytic, numeric = (read(x, f"the {w} of tensor {k}") for x, w in zip(row, PARTS))
     for got in (analytic, numeric):
         if isinstance(got, Failure):
             return got
-    label = f"tensor {k} (shape {t.shape})"
+    f = {"label": f"tensor {k} (shape {t.shape})", "where": where}
     if not agree(analytic, truth, **TOLERANCE):
         slips = [
             (MISTAKES("stale-grad"), lambda: truth + stale),
@@ -232,8 +232,7 @@ def pair_verdict(k, t, row, truth, stale, loss_fn, where, h):
             (MISTAKES("old-grad"), lambda: stale),
             (MISTAKES("pair-swapped"), lambda: differences(loss_fn, t, h)),
         ]
-        what, want = f"the backward gradient reported for {label} is wrong", f"{show(truth)} (d loss / d t)"
-        return Failure(what, where, want, show(analytic), named(analytic, slips))
+        return SAY("analytic", named(analytic, slips), want=show(truth), got=show(analytic), **f)
     if agree(numeric, expected := differences(loss_fn, t, h), rel=1e-7, abs_=1e-9):
         return None
     slips = [(MISTAKES(key), lambda kind=kind: differences(loss_fn, t, h, kind)) for key, kind in DIFFERENCES]
@@ -241,19 +240,15 @@ def pair_verdict(k, t, row, truth, stale, loss_fn, where, h):
     slips.append((MISTAKES("all-at-once"), lambda: whole_tensor(loss_fn, t, h)))
     if (mistake := named(numeric, slips)) is None and numeric.shape == truth.shape:
         mistake = MISTAKES("other-h", h=fmt(h)) if agree(numeric, truth, rel=1e-4, abs_=1e-6) else None
-    what, want = f"the finite differences reported for {label} are wrong", show(expected)
-    return Failure(
-        what, where, f"{want} = (f(t + h) - f(t - h)) / 2h, entry by entry", show(numeric), mistake
-    )
+    return SAY("numeric", mistake, want=show(expected), got=show(numeric), **f)
 
 
 def gradient_check(case, seen):
     h, (tensors, loss_fn), rows = case["h"], gradcheck_problem(case), seen["rows"]
     where = f"{PROBLEMS[case['kind']].format(**case)}; h = {fmt(h)}"
     if isinstance(rows, dict):
-        what = "gradient_check must return one (backward_grad, finite_difference) pair per tensor"
         got = rows["type"] + (f" of {rows['len']}" if rows["len"] is not None else "")
-        return Failure(what, where, f"a list of {len(tensors)} pairs", got)
+        return SAY("pairs", None, where=where, n=len(tensors), got=got)
     if failure := changed(case, seen, where):
         return failure
     for t in tensors:
@@ -281,17 +276,17 @@ def layer_verdict(i, layer, seen, call):
             key = "W-transposed"
         else:
             key = None if np.isclose(got_W, W).any() else "layer-not-copied"
-        weights = f"neuron j's weights: {[[fmt(w.data) for w in n.w] for n in layer.neurons]}"
         mistake = key and MISTAKES(key, shape=W.shape, layer=i)
-        return Failure(f"{call}: layer {i}'s W is wrong", weights, show(W), show(got_W), mistake)
+        weights = [[fmt(w.data) for w in n.w] for n in layer.neurons]
+        return SAY("layer-W", mistake, call=call, i=i, weights=weights, want=show(W), got=show(got_W))
     if agree(got_b, b, rel=0, abs_=1e-15):
         return None
     missing = got_b.shape == b.shape and not np.isclose(got_b, b).any()
-    biases = f"the neurons' biases: {[fmt(n.b.data) for n in layer.neurons]}"
     mistake = MISTAKES("biases-not-copied") if missing else None
     if got_b.shape == (b.size, 1) and agree(got_b.reshape(-1), b, rel=0, abs_=1e-15):
         mistake = MISTAKES("bias-column", n=b.size)
-    return Failure(f"{call}: layer {i}'s b is wrong", biases, show(b), show(got_b), mistake)
+    biases = [fmt(n.b.data) for n in layer.neurons]
+    return SAY("layer-b", mistake, call=call, i=i, biases=biases, want=show(b), got=show(got_b))
 
 
 def copy(case, seen):
@@ -311,14 +306,12 @@ def copy(case, seen):
     squares = [(o - t) ** 2 for row, trow in zip(outs, target.tolist()) for o, t in zip(row, trow)]
     (loss := sum(squares) * (1.0 / target.size)).backward()
     if not close(run["loss"], loss.data, 1e-9, 1e-12):
-        what = f"{call}: the two networks give different losses"
-        return Failure(what, None, fmt(loss.data), fmt(run["loss"]), MISTAKES("copy-every-layer"))
+        return SAY("losses-differ", "copy-every-layer", call=call, want=fmt(loss.data), got=fmt(run["loss"]))
     for i, (layer, seen_grad) in enumerate(zip(scalar.layers, run["W_grads"]), 1):
         want, got = np.array([[w.grad for w in n.w] for n in layer.neurons]).T, read(seen_grad, "W.grad")
         if isinstance(got, Failure) or not agree(got, want, rel=1e-9, abs_=1e-12):
-            what = f"{call}: layer {i}'s weight gradients differ from the scalar MLP's"
             got = got.what if isinstance(got, Failure) else show(got)
-            return Failure(what, None, show(want), got, MISTAKES("keep-tensor"))
+            return SAY("grads-differ", "keep-tensor", call=call, i=i, want=show(want), got=got)
     return None
 
 
