@@ -141,7 +141,7 @@ def timed(label, work) -> Run:
     scores = work()
     seconds, cpu_after = time.perf_counter() - start, CLOCK.seconds()
     recording = DRIVER["seconds"] / DRIVER["recorded"] if DRIVER["recorded"] else None
-    return Run(label, seconds, None if cpu is None else cpu_after - cpu, scores, recording)
+    return Run(label, seconds, None if cpu is None else cpu_after - cpu, recording, scores)
 
 
 def floor(submissions: Path, work: Path) -> Run:
