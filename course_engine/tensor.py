@@ -1,11 +1,11 @@
 """Autograd on numpy arrays: the ideas of `Value`, a whole array at a time.
 
 A Tensor holds a float64 array `data` (a numpy float64 for a one-number
-result) and its gradient `grad`, of the same shape (the result of an operation
-holds 0.0 until backward reaches it). As
-in engine.py, each operation below is two things side by side: the forward
-array, and for each input a local backward, a function that turns the gradient
-of the result into that input's share (`lambda g: g * b` for a * b).
+result) and its gradient `grad`, of the same shape (0.0 until backward reaches
+it: a result's from the start, a parameter's after zero_grad()). As in
+engine.py, each operation below is two things side by side: the forward array,
+and for each input a local backward, a function that turns the gradient of the
+result into that input's share (`lambda g: g * b` for a * b).
 `backward()` applies them from the output back to the leaves, in reverse
 topological order, adding (`+=`) into each input's `grad`.
 
@@ -112,6 +112,9 @@ class Tensor:
         return _result(out, "-", (self, _unchanged), (other, operator.neg))
 
     def __mul__(self, other):
+        if other is self:  # x * x (an L2 term): one edge, not two; (g + g) * x is g * x + g * x exactly
+            x = self.data
+            return _result(x * x, "*", (self, lambda g: (g + g) * x))
         a, b = self.data, _operand(other, "*", self)
         out = _broadcasting("*", operator.mul, a, b)
         return _result(out, "*", (self, lambda g: g * b), (other, lambda g: g * a))
@@ -176,8 +179,11 @@ class Tensor:
     def __matmul__(self, other):
         other = _as_tensor(other, "@", self)
         a, b = self.data, other.data
-        _check_matmul(a, b)
-        out = _broadcasting("@", operator.matmul, a, b)
+        try:
+            out = a @ b
+        except ValueError:  # the shapes are checked only when numpy refuses them
+            _check_matmul(a, b)
+            raise _not_broadcast("@", a, b) from None
         if a.ndim == 2 and b.ndim == 2:  # (n, k) @ (k, m): the shapes say where each transpose goes
             return _result(out, "@", (self, lambda g: g @ b.T), (other, lambda g: a.T @ g))
         return _result(
@@ -448,10 +454,14 @@ def _broadcasting(op, fn, a, b):
     try:
         return fn(a, b)
     except ValueError:
-        raise ValueError(
-            f"cannot compute a {op} b with shapes {a.shape} and {b.shape}: they do not broadcast "
-            "(numpy lines shapes up from the right; each pair of sizes must be equal, or one of them 1)"
-        ) from None
+        raise _not_broadcast(op, a, b) from None
+
+
+def _not_broadcast(op, a, b):
+    return ValueError(
+        f"cannot compute a {op} b with shapes {np.shape(a)} and {np.shape(b)}: they do not broadcast "
+        "(numpy lines shapes up from the right; each pair of sizes must be equal, or one of them 1)"
+    )
 
 
 def _check_matmul(a, b):

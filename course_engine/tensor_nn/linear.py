@@ -24,16 +24,16 @@ def activation_function(name: str):
 
 
 class Module:
-    """Anything with Tensor parameters: it lists them, resets their grads to zero
-    arrays and counts their numbers. (Not nn.Module, notebook 04's exercise: a
-    tensor network must not need it.)"""
+    """Anything with Tensor parameters: it lists them, resets their grads to 0.0 and
+    counts their numbers. (Not nn.Module, notebook 04's exercise: a tensor network
+    must not need it.)"""
 
     def parameters(self) -> list[Tensor]:
         return []
 
     def zero_grad(self):
         for p in self.parameters():
-            p.grad = np.zeros(p.data.shape)
+            p.grad = 0.0  # as a result's: backward() keeps its first share, not zeros + share
 
     def parameter_count(self) -> int:
         return sum(p.data.size for p in self.parameters())

@@ -288,6 +288,54 @@ def test_a_tensor_used_twice_gets_both_paths_and_grads_accumulate():
     np.testing.assert_allclose(x.grad, 2 * (2 * x.data + 1))
 
 
+def test_a_tensor_times_itself_is_one_edge_with_the_numbers_of_two():
+    x = Tensor([[1.5, -2.0, 0.25]])
+    square = x * x
+    assert square._prev == (x,)  # one edge, of slope 2x
+    weights = np.array([1.0, 3.0, -2.0])
+    (square * weights).sum().backward()
+    y, z = Tensor(x.data.copy()), Tensor(x.data.copy())  # two Tensors: two edges, g * x each
+    (y * z * weights).sum().backward()
+    np.testing.assert_array_equal(square.data, y.data * z.data)
+    np.testing.assert_array_equal(x.grad, y.grad + z.grad)  # bit for bit
+    np.testing.assert_array_equal(x.grad, [[3.0, -12.0, -1.0]])
+
+
+def test_a_total_gives_every_entry_an_array_of_its_own():
+    x = Tensor(np.arange(6.0).reshape(2, 3))
+    h = x * 1.0
+    total, mean = h.sum(), h.mean()
+    (total * 4.0 + mean * 6.0).backward()
+    assert total.grad == 4.0 and mean.grad == 6.0
+    np.testing.assert_array_equal(h.grad, np.full((2, 3), 5.0))  # 4 from the sum, 6 / 6 from the mean
+    np.testing.assert_array_equal(x.grad, np.full((2, 3), 5.0))
+    assert h.grad.flags.writeable and not np.shares_memory(h.grad, x.grad)
+    h.grad[0, 0] = 0.0  # its own array: nothing else changes
+    assert x.grad[0, 0] == 5.0
+
+
+def test_zero_grad_resets_to_zero_and_backward_starts_afresh():
+    random.seed(3)
+    model = MLP(2, [3, 1])
+    params = model.parameters()
+    X = np.array([[0.5, -1.0], [2.0, 0.25], [-1.0, 1.5]])
+    (model(X) ** 2).mean().backward()
+    first = [p.grad.copy() for p in params]
+    (model(X) ** 2).mean().backward()  # adds up
+    np.testing.assert_array_equal(params[0].grad, 2 * first[0])
+    model.zero_grad()
+    assert all(type(p.grad) is float and p.grad == 0.0 for p in params)
+    (model(X) ** 2).mean().backward()
+    for p, grad in zip(params, first):
+        assert p.grad.shape == p.shape
+        np.testing.assert_array_equal(p.grad, grad)
+    unused = Linear(2, 2)
+    unused.zero_grad()
+    before = unused.W.data.copy()
+    unused.W.data -= 0.1 * unused.W.grad  # a parameter no backward reached: a step of nothing
+    np.testing.assert_array_equal(unused.W.data, before)
+
+
 def test_grads_of_different_tensors_are_never_the_same_array():
     a, b = Tensor([1.0, 2.0]), Tensor([3.0, 4.0])
     s = a + b  # both inputs receive the same incoming gradient
@@ -392,6 +440,9 @@ def test_shape_errors_name_the_operation_and_both_shapes():
         assert f"a {symbol} b" in message and "(3, 4)" in message and "(5,)" in message
     message = error(lambda: a @ Tensor(np.ones((5, 2))))
     assert "a @ b" in message and "(3, 4)" in message and "(5, 2)" in message
+    message = error(lambda: Tensor(np.ones((2, 3, 4))) @ Tensor(np.ones((3, 4, 5))))  # the stacks differ
+    assert "a @ b" in message and "(2, 3, 4) and (3, 4, 5): they do not broadcast" in message
+    assert "at least one axis" in error(lambda: Tensor(2.0) @ a)
     message = error(lambda: a.reshape(5, 2))
     assert "(3, 4)" in message and "(5, 2)" in message
     assert "shape (3, 4)" in error(lambda: a.sum(axis=2))
