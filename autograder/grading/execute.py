@@ -28,7 +28,7 @@ from threading import Thread
 
 from . import sandbox
 from .outcome import Status
-from .prepare import GRADEBOOK, open_gradebook, view_of, write_config
+from .prepare import GRADEBOOK, open_gradebook, rows_of, view_of, write_config
 
 FEEDBACK_EXTRA = """\
 # feedback shows what failed and why, not the hidden test code (the worker renders it
@@ -90,12 +90,9 @@ def read_graded(job: Path, student: str, assignment: str) -> Graded:
     """A finished job's grades from its private gradebook, and its files."""
     with open_gradebook(job) as gb:
         submission = gb.find_submission(assignment, student)
-        scores = {
-            (nb.name, g.name): (g.auto_score, g.needs_manual_grade)
-            for nb in submission.notebooks
-            for g in nb.grades
-        }
-        comments = {(nb.name, c.name): c.auto_comment for nb in submission.notebooks for c in nb.comments}
+        grades, comments = rows_of(submission)
+        scores = {key: (g.auto_score, g.needs_manual_grade) for key, g in grades.items()}
+        comments = {key: c.auto_comment for key, c in comments.items()}
         timestamp = submission.timestamp
     files = {}
     for kind in ("autograded", "feedback"):

@@ -15,7 +15,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, closing, contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -90,7 +90,7 @@ def grade(
             ):
                 s.problem = refused.message
 
-        journal = Journal(course)
+        journal = held.enter_context(closing(Journal(course)))
         recorder = held.enter_context(Recorder(course))
 
         def keep(key, write, *args):  # a submission is recorded once all of `write` is done
@@ -98,31 +98,28 @@ def grade(
             outcomes[key] = write(*args)
             journal.done(outcomes[key])
 
-        try:
-            for s in found:
-                if s.status is not None:
-                    keep(s.key, recorder.zero, s.student, s.assignment, s.status, s.problem)
-            # assignment by assignment, so a worker's next kernel is for the notebook that comes next
-            pairs = sorted(
-                ((s.student, s.assignment) for s in found if s.status is None), key=lambda p: (p[1], p[0])
-            )
-            bar = _progress(len(pairs), progress)
+        for s in found:
+            if s.status is not None:
+                keep(s.key, recorder.zero, s.student, s.assignment, s.status, s.problem)
+        # assignment by assignment, so a worker's next kernel is for the notebook that comes next
+        pairs = sorted(
+            ((s.student, s.assignment) for s in found if s.status is None), key=lambda p: (p[1], p[0])
+        )
+        bar = _progress(len(pairs), progress)
 
-            def graded(execution):
-                return replace(recorder.record(execution), digest=digests[execution.key])
+        def graded(execution):
+            return replace(recorder.record(execution), digest=digests[execution.key])
 
-            def on_done(execution):
-                keep(execution.key, graded, execution)
-                bar.set_postfix_str(execution.key)
-                bar.update()
+        def on_done(execution):
+            keep(execution.key, graded, execution)
+            bar.set_postfix_str(execution.key)
+            bar.update()
 
-            if cluster:
-                run_on_cluster(client, course, pairs, settings, on_done, notices)
-            else:
-                run_all(course, pairs, settings, jobs, on_done, workers)
-            bar.close()
-        finally:
-            journal.close()
+        if cluster:
+            run_on_cluster(client, course, pairs, settings, on_done, notices)
+        else:
+            run_all(course, pairs, settings, jobs, on_done, workers)
+        bar.close()
         save_outcomes(course, outcomes)
         export(course)
     return outcomes

@@ -52,6 +52,14 @@ def open_gradebook(folder: Path):
     return Gradebook(gradebook_url(folder))
 
 
+def rows_of(submission) -> tuple[dict, dict]:
+    """A submission's grade rows and comment rows in nbgrader's gradebook, each by
+    (notebook, cell)."""
+    grades = {(nb.name, g.name): g for nb in submission.notebooks for g in nb.grades}
+    comments = {(nb.name, c.name): c for nb in submission.notebooks for c in nb.comments}
+    return grades, comments
+
+
 def _quiet_sqlalchemy():
     from sqlalchemy.exc import SAWarning
 

@@ -17,7 +17,7 @@ from ..cells import read_graded_cells
 from ..layout import notebook_path
 from .execute import Execution
 from .outcome import Outcome, Status
-from .prepare import open_gradebook
+from .prepare import open_gradebook, rows_of
 
 
 class Recorder:
@@ -89,15 +89,13 @@ class Recorder:
             gb.update_or_create_student(student)
             extra = {} if timestamp is None else {"timestamp": timestamp}
             submission = gb.update_or_create_submission(assignment, student, **extra)
-            grades = {(nb.name, g.name): g for nb in submission.notebooks for g in nb.grades}
+            grades, rows = rows_of(submission)
             for key, (auto, manual) in (
                 dict.fromkeys(grades, (0.0, False)) if scores is None else scores
             ).items():
                 grades[key].auto_score, grades[key].needs_manual_grade = auto, manual
-            if comments:
-                found = {(nb.name, c.name): c for nb in submission.notebooks for c in nb.comments}
-                for key, text in comments.items():
-                    found[key].auto_comment = text
+            for key, text in comments.items():
+                rows[key].auto_comment = text
             gb.db.commit()
             return submission.score, submission.max_score
         finally:
