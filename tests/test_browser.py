@@ -298,13 +298,28 @@ def code_cell(page, text):
     return cells.first
 
 
-def type_into(page, cell, source):
-    """Click into the cell's editor, select everything, type the new source, leave the editor."""
+def into_editor(cell):
+    """Click into the cell's editor until it has the focus, and return it. A click can miss
+    while JupyterLab still scrolls the notebook or renders outputs after a run, so it is tried
+    again; the last try waits as long as any other wait."""
     from playwright.sync_api import expect
 
     editor = cell.locator(".cm-content")
+    for _ in range(4):
+        editor.click()
+        try:
+            expect(editor).to_be_focused(timeout=2_000)
+            return editor
+        except AssertionError:
+            pass
     editor.click()
-    expect(editor).to_be_focused()  # in the editor: Control+A selects its text, not every cell
+    expect(editor).to_be_focused(timeout=WAIT_MS)
+    return editor
+
+
+def type_into(page, cell, source):
+    """Click into the cell's editor, select everything, type the new source, leave the editor."""
+    editor = into_editor(cell)  # in the editor: Control+A selects its text, not every cell
     page.keyboard.press("Control+A")
     page.keyboard.insert_text(source)  # as pasted: no auto-indent, no auto-closed brackets
     shown = editor.inner_text().strip()
@@ -316,7 +331,7 @@ def run_in_place(page, cell) -> str:
     """Run one cell (Ctrl+Enter) and wait until it has run; its new prompt."""
     prompt = cell.locator(".jp-InputPrompt")
     before = prompt.inner_text()
-    cell.locator(".cm-content").click()
+    into_editor(cell)  # Control+Enter runs the cell whose editor has the focus
     page.keyboard.press("Control+Enter")
     page.wait_for_function(
         "([el, before]) => !['[*]:', before].includes(el.innerText.trim())",
