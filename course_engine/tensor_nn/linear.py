@@ -53,10 +53,10 @@ class Linear(Module):
         self.b = Tensor(np.zeros(nout))
 
     def __call__(self, x):
-        if not isinstance(x, Tensor):
+        if not isinstance(x, (Tensor, np.ndarray)):  # an array stays one: x @ W makes it a constant
             x = Tensor(x, requires_grad=False)  # data: no gradient needed
         nin = self.W.data.shape[0]
-        if x.data.shape[-1:] != (nin,):
+        if x.shape[-1:] != (nin,):
             raise ValueError(
                 f"{self!r} reads {nin} features on the last axis of its input, got shape {x.shape}"
                 + (" (a single number? give it shape (1,) or (n, 1))" if x.ndim == 0 else "")

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from course_engine import MLP as ScalarMLP
-from course_engine import Value, no_grad
+from course_engine import Value, losses, no_grad
 from course_engine.datasets import make_moons
 from course_engine.optim import SGD
 from course_engine.tensor import Tensor, cross_entropy
@@ -362,6 +362,41 @@ def test_intermediate_grads_are_filled_and_constants_get_none():
     assert all(t is x for t in h._prev)  # the number 3.0 is not an input that needs a gradient
 
 
+def test_l2_is_one_node_with_the_numbers_of_the_penalty_written_out():
+    random.seed(5)
+    model = MLP(2, [4, 3, 1])
+    params = model.parameters()
+    X = np.array([[0.5, -1.0], [2.0, 0.25], [-1.0, 1.5]])
+
+    def loss(penalty):
+        model.zero_grad()
+        total = (model(X) ** 2).mean() + penalty()
+        total.backward()
+        return total, [p.grad.copy() for p in params]
+
+    fused, fused_grads = loss(lambda: losses.l2(params, 1e-3))
+    written, written_grads = loss(lambda: 1e-3 * sum((p * p).sum() for p in params))
+    assert fused.item() == written.item()  # bit for bit: the same sums in the same order
+    for a, b in zip(fused_grads, written_grads):
+        np.testing.assert_array_equal(a, b)
+    penalty = fused._prev[1]
+    assert penalty._op == "l2" and penalty._prev == tuple(params)  # one node, an edge to each
+    # written out: a square, a sum and an add a parameter, and alpha * : 3 * 6 + 1 nodes where l2 has 1
+    assert len(fused.topological_order()) == len(written.topological_order()) - 3 * len(params)
+    np.testing.assert_allclose(penalty.item(), 1e-3 * sum(float((p.data**2).sum()) for p in params))
+
+
+def test_l2_leaves_constants_out_and_wants_a_number_for_alpha():
+    w = Tensor([[1.0, -2.0]])
+    penalty = losses.l2([w, np.array([3.0])], 0.5)  # an array is a constant: counted, no edge
+    assert penalty.item() == 0.5 * (1.0 + 4.0 + 9.0) and penalty._prev == (w,)
+    penalty.backward()
+    np.testing.assert_array_equal(w.grad, [[1.0, -2.0]])  # 2 * 0.5 * w
+    with pytest.raises(TypeError, match="alpha must be a number"):
+        losses.l2([w], Tensor(0.5))
+    assert losses.l2([Value(3.0)], 0.5).data == 4.5  # Values: as notebook 06 builds it
+
+
 def test_backward_is_iterative_on_a_long_chain():
     x = Tensor([0.5, -0.5])
     y = x
@@ -531,6 +566,12 @@ def test_one_example_and_a_batch():
     model = MLP(2, [3, 1])
     assert model(np.array([0.5, -0.2])).shape == (1,)
     assert model(np.ones((7, 2))).shape == (7, 1)
+    batch = [[0.5, -0.2], [1.0, 2.0]]  # a list, an array of whole numbers, a float array: the same
+    outputs = [model(x).data for x in (batch, np.array([[1, 2]]), np.array(batch))]
+    np.testing.assert_array_equal(outputs[0], outputs[2])
+    np.testing.assert_array_equal(outputs[1], outputs[0][1:])
+    with pytest.raises(TypeError, match="got Values"):
+        model([[Value(1.0), Value(2.0)]])
 
 
 # ---- the moons training: tensors against numpy by hand ----------------------------------------------
@@ -544,6 +585,7 @@ def test_moons_training_matches_hand_written_numpy_and_separates_the_moons():
     tensor_losses = train_tensor(X, y, 100)
     np.testing.assert_allclose(tensor_losses, train_numpy(X, y, 100), rtol=0, atol=1e-12)
     assert tensor_losses[-1] < 0.05
+    assert train_tensor(X, y, 100, l2_as_one_node=False) == tensor_losses  # the L2 written out: the same
 
 
 def test_sgd_from_course_engine_trains_tensors():
