@@ -304,3 +304,24 @@ print(pragmas)
     with open_gradebook(tmp_path) as gb:  # this process's connections are as sqlite makes them
         assert [s.id for s in gb.students] == ["ben"]
         assert gb.db.execute(sqlalchemy.text("PRAGMA synchronous")).scalar() == 2  # FULL
+
+
+def test_grading_processes_never_load_rfc3987_syntax(tmp_path):
+    """jsonschema (under nbformat) loads rfc3987_syntax where it is installed, seconds of
+    parser building; a process that imports the grading pipeline first goes without it, and
+    nbformat still validates notebooks."""
+    (tmp_path / "rfc3987_syntax.py").write_text(  # a stand-in that says when it is loaded
+        "import sys\nprint('rfc3987_syntax loaded', file=sys.stderr)\n"
+        "def is_valid_syntax(rule, value):\n    return True\n"
+    )
+    load = "import nbformat; nbformat.validate(nbformat.v4.new_notebook()); print('validated')"
+
+    def run(code):
+        env = {**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{ROOT}"}
+        return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+
+    plain = run(load)  # the stand-in is found: jsonschema loads it
+    assert "rfc3987_syntax loaded" in plain.stderr and "validated" in plain.stdout
+    grading = run("import autograder.grading\n" + load)
+    assert grading.returncode == 0, grading.stderr
+    assert "rfc3987_syntax loaded" not in grading.stderr and "validated" in grading.stdout
