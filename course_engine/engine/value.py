@@ -10,13 +10,13 @@ reference cycle per node, so every graph waits for Python's cyclic garbage
 collector, which dominates a training loop's time. A node here holds plain
 numbers, so a graph is freed by reference counting the moment it is dropped.
 
-The rest of what makes it fast (micrograd's own moons program runs several times
+The rest of what makes it fast (micrograd's own moons program runs about 16x
 faster on it; benchmarks/bench_moons.py) is said where it happens, one comment per
-trick: `__slots__`, `_result` (a node made without `__init__`'s checks), the
-`type(other) is Value` test, shared tuples of local derivatives, the stack of the
-topological sort, and the two-parent case of `backward()`. Most of the time that
-is left goes to the cyclic collector walking the live graph while it is built: to
-it a node is two or three objects, the Value and its tuples.
+trick: parents in slots rather than tuples (`__slots__`), `_result` (a node made
+without `__init__`'s checks), the `type(other) is Value` test, the stack of the
+topological sort, and `backward()` written out on the slots. Half the time that
+is left still goes to the cyclic collector walking the live graph (one object per
+node to it now).
 """
 
 from __future__ import annotations
@@ -65,8 +65,15 @@ def _exp(x: float) -> float:
 class Value:
     """A scalar that records the operations that produced it."""
 
-    # slots, not a __dict__ per node: a smaller node, made and read faster
-    __slots__ = ("data", "grad", "label", "_prev", "_op", "_local_grads")
+    # Where a node keeps its parents: in slots of its own. _a and _b are the first and
+    # second parent (None when there is none), _da and _db the local derivatives with
+    # respect to them; a node of more than two parents (weighted_sum) keeps a tuple of
+    # parents in _a and a tuple of derivatives in _da. `_prev` and `_local_grads` read
+    # them back as tuples. Why not tuples for every node: each tuple of Values is one more
+    # object for Python's cyclic garbage collector to count and walk, and with two of them
+    # per node the collector took two thirds of a training step. (Slots, not a __dict__:
+    # a smaller node, made and read faster.)
+    __slots__ = ("data", "grad", "label", "_op", "_a", "_b", "_da", "_db")
 
     def __init__(self, data, _children=(), _op="", label="", _local_grads=()):
         self.data = data if type(data) is float else _check_real(data, "Value(data)")
@@ -74,11 +81,43 @@ class Value:
         self.label = label
         self._op = _op
         if _recording:
-            self._prev = _children  # a tuple: parents in a fixed order
-            self._local_grads = _local_grads  # d(self)/d(parent), one per parent
+            self._link(tuple(_children), tuple(_local_grads))
         else:
-            self._prev = ()
-            self._local_grads = ()
+            self._link((), ())
+
+    def _link(self, parents: tuple, local_grads: tuple):
+        """Keep `parents` (in a fixed order) and d(self)/d(parent), one per parent."""
+        if len(parents) == len(local_grads) <= 2:
+            self._a, self._b = (*parents, None, None)[:2]
+            self._da, self._db = (*local_grads, 0.0, 0.0)[:2]
+        else:
+            self._a, self._b, self._da, self._db = parents, None, local_grads, 0.0
+
+    @property
+    def _prev(self) -> tuple:
+        """The parents, in order (micrograd's `_prev`)."""
+        a = self._a
+        if a is None or type(a) is tuple:
+            return a or ()
+        return (a,) if self._b is None else (a, self._b)
+
+    @_prev.setter
+    def _prev(self, parents):
+        self._link(tuple(parents), self._local_grads)
+
+    @property
+    def _local_grads(self) -> tuple:
+        """d(self)/d(parent), one per parent, in the order of `_prev`."""
+        a = self._a
+        if type(a) is tuple:
+            return self._da
+        if a is None:
+            return ()
+        return (self._da,) if self._b is None else (self._da, self._db)
+
+    @_local_grads.setter
+    def _local_grads(self, local_grads):
+        self._link(self._prev, tuple(local_grads))
 
     def __repr__(self):
         label = f", label={self.label!r}" if self.label else ""
@@ -90,38 +129,39 @@ class Value:
             parent.grad += local * self.grad  # += : a value used twice gets both paths
 
     # ---- arithmetic ---------------------------------------------------------
-    # `type(other) is Value` first: two Values (the common case) then
+    # Each operation: its value, then each parent beside the local derivative with
+    # respect to it. `type(other) is Value` first: two Values (the common case) then
     # cost one comparison, not a call; numbers and subclasses go through _as_value.
     def __add__(self, other):
         other = other if type(other) is Value else _as_value(other, "+", self)
-        return _result(self.data + other.data, (self, other), "+", (1.0, 1.0))
+        return _result(self.data + other.data, "+", self, 1.0, other, 1.0)
 
     def __mul__(self, other):
         other = other if type(other) is Value else _as_value(other, "*", self)
-        return _result(self.data * other.data, (self, other), "*", (other.data, self.data))
+        return _result(self.data * other.data, "*", self, other.data, other, self.data)
 
     def __sub__(self, other):
         other = other if type(other) is Value else _as_value(other, "-", self)
-        return _result(self.data - other.data, (self, other), "-", (1.0, -1.0))
+        return _result(self.data - other.data, "-", self, 1.0, other, -1.0)
 
     def __truediv__(self, other):
         other = other if type(other) is Value else _as_value(other, "/", self)
         x, y = self.data, other.data
         if y == 0.0:
             raise ZeroDivisionError(f"division by zero: {self!r} / {other!r}")
-        return _result(x / y, (self, other), "/", (1.0 / y, -x / (y * y)))
+        return _result(x / y, "/", self, 1.0 / y, other, -x / (y * y))
 
     def __neg__(self):
-        return _result(-self.data, (self,), "neg", (-1.0,))
+        return _result(-self.data, "neg", self, -1.0)
 
     def __pow__(self, exponent):
         if isinstance(exponent, Value):  # x ** y: y gets a gradient too
             x, y = self.data, exponent.data
             out = _power(x, y, lambda: f"{self!r} ** {exponent!r}")
-            return _result(out, (self, exponent), "**", (_power_slope(x, y), _exponent_slope(x, out)))
+            return _result(out, "**", self, _power_slope(x, y), exponent, _exponent_slope(x, out))
         n = _check_real(exponent, f"{self!r} ** exponent")
         out = _power(self.data, n, lambda: f"{self!r} ** {n}")
-        return _result(out, (self,), f"**{n:g}", (_power_slope(self.data, n),))
+        return _result(out, f"**{n:g}", self, _power_slope(self.data, n))
 
     def __radd__(self, other):
         return self + other
@@ -141,7 +181,7 @@ class Value:
     # ---- functions of one value --------------------------------------------
     def exp(self):
         out = _exp(self.data)
-        return _result(out, (self,), "exp", (out,))
+        return _result(out, "exp", self, out)
 
     def log(self):
         x = self.data
@@ -150,11 +190,11 @@ class Value:
                 f"log({self!r}): log is defined only for positive numbers. "
                 "Clip the input first, for example (x + 1e-12) or a sigmoid before it."
             )
-        return _result(math.log(x), (self,), "log", (1.0 / x,))
+        return _result(math.log(x), "log", self, 1.0 / x)
 
     def tanh(self):
         t = math.tanh(self.data)  # math.tanh saturates to +-1, no overflow
-        return _result(t, (self,), "tanh", (1.0 - t * t,))
+        return _result(t, "tanh", self, 1.0 - t * t)
 
     def sigmoid(self):
         x = self.data
@@ -163,17 +203,15 @@ class Value:
         else:
             e = math.exp(x)
             s = e / (1.0 + e)
-        return _result(s, (self,), "sigmoid", (s * (1.0 - s),))
+        return _result(s, "sigmoid", self, s * (1.0 - s))
 
     def relu(self):
         x = self.data
-        if x > 0.0:  # (1.0,) and (0.0,) are constants: no tuple made per node
-            return _result(x, (self,), "relu", (1.0,))
-        return _result(0.0, (self,), "relu", (0.0,))
+        return _result(x if x > 0.0 else 0.0, "relu", self, 1.0 if x > 0.0 else 0.0)
 
     def leaky_relu(self, slope=0.01):
         x = self.data
-        return _result(x if x > 0.0 else slope * x, (self,), "leaky_relu", (1.0 if x > 0.0 else slope,))
+        return _result(x if x > 0.0 else slope * x, "leaky_relu", self, 1.0 if x > 0.0 else slope)
 
     # ---- fused operations -----------------------------------------------------
     @staticmethod
@@ -187,11 +225,11 @@ class Value:
         total = bias.data
         for w, x in zip(weights, inputs):
             total += w.data * x.data
-        return _result(
+        return Value(
             total,
             (bias, *weights, *inputs),
             "wsum",
-            (1.0, *[x.data for x in inputs], *[w.data for w in weights]),
+            _local_grads=(1.0, *[x.data for x in inputs], *[w.data for w in weights]),
         )
 
     # ---- backpropagation ----------------------------------------------------
@@ -201,7 +239,8 @@ class Value:
         # A depth-first walk in the order of a recursive one (parents left to right,
         # each node after its parents), with a stack of nodes rather than of (node, flag)
         # pairs: a node whose parents are being walked waits under a None, and goes into
-        # `order` when the None comes off; a leaf goes straight in. A third of the time.
+        # `order` when the None comes off; a leaf goes straight in. Parents are read from
+        # the slots (see __slots__), not through `_prev`. A third of the work per node.
         order, visited = [], set()
         stack = [self]
         while stack:
@@ -210,43 +249,50 @@ class Value:
                 order.append(stack.pop())
             elif node not in visited:
                 visited.add(node)
-                if node._prev:
-                    stack += (node, None, *node._prev[::-1])
-                else:  # a leaf
+                a, b = node._a, node._b
+                if a is None:  # a leaf
                     order.append(node)
+                elif type(a) is tuple:  # more than two parents
+                    stack += (node, None, *a[::-1])
+                elif b is None:
+                    stack += (node, None, a)
+                else:
+                    stack += (node, None, b, a)
         return order
 
     def backward(self):
         """Fill `.grad` of every node with d(self)/d(node), adding to what is there."""
         self.grad = 1.0
         for node in reversed(self.topological_order()):
-            # node._backward(), written out: a method call and a zip per node were most
-            # of the work for + and *, whose two parents are unpacked here instead (the
-            # same sums, in the same order)
-            parents, local_grads = node._prev, node._local_grads
-            if len(parents) == 2 == len(local_grads):
-                (a, b), (da, db), grad = parents, local_grads, node.grad
-                a.grad += da * grad
-                b.grad += db * grad
-            else:
-                for parent, local in zip(parents, local_grads):
-                    parent.grad += local * node.grad
+            # node._backward(), written out on the slots: a method call and a zip per
+            # node were most of the work (the same sums, in the same order)
+            a, grad = node._a, node.grad
+            if a is None:  # a leaf
+                continue
+            if type(a) is tuple:  # more than two parents
+                for parent, local in zip(a, node._da):
+                    parent.grad += local * grad
+                continue
+            a.grad += node._da * grad
+            b = node._b
+            if b is not None:
+                b.grad += node._db * grad
 
 
-def _result(data, children: tuple, op: str, local_grads: tuple) -> Value:
-    """The Value an operation returns, made without calling `Value(...)`: its keyword
-    arguments and the check of `data` (a float, but for a `.data` set by hand to
-    something else) cost a third of a node."""
+def _result(data, op: str, a: Value, da: float, b: Value | None = None, db: float = 0.0) -> Value:
+    """The Value an operation returns: parents a (and b), d(out)/da (and d(out)/db).
+    Made without calling `Value(...)`: its tuples, keyword arguments and the check of
+    `data` (a float, but for a `.data` set by hand to something else) cost half a node."""
     out = _new_value(Value)
     out.data = data if type(data) is float else _check_real(data, "Value(data)")
     out.grad = 0.0
     out.label = ""
     out._op = op
     if _recording:
-        out._prev = children
-        out._local_grads = local_grads
+        out._a, out._da, out._b, out._db = a, da, b, db
     else:
-        out._prev = out._local_grads = ()
+        out._a = out._b = None
+        out._da = out._db = 0.0
     return out
 
 

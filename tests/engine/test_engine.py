@@ -348,3 +348,26 @@ def test_relu_nodes_and_a_mismatched_hand_made_node():
     odd = Value(5.0, (a, b), "f", _local_grads=(4.0,))  # fewer derivatives than parents: zip's rule
     odd.backward()
     assert (a.grad, b.grad) == (4.0, 0.0)
+
+
+def test_a_node_is_one_object_for_the_garbage_collector():
+    import gc
+
+    a, b = Value(2.0), Value(3.0)
+    gc.collect()
+    before = len(gc.get_objects())
+    nodes = [a * b + a for _ in range(1000)]  # 2000 nodes, each of two parents
+    assert len(gc.get_objects()) - before < 2000 + 50  # the nodes, and no tuple of parents each
+    assert nodes[0]._prev[0]._prev == (a, b) and nodes[0]._local_grads == (1.0, 1.0)
+
+
+def test_parents_and_local_derivatives_can_be_set_as_tuples():
+    a, b, c = Value(1.0), Value(2.0), Value(3.0)
+    node = a * b
+    node._local_grads = (5.0, 7.0)
+    node.backward()
+    assert (a.grad, b.grad) == (5.0, 7.0)
+    node._prev = (a, b, c)  # three parents, two derivatives: zip's rule, the third gets nothing
+    assert node._prev == (a, b, c) and node._local_grads == (5.0, 7.0)
+    node.backward()
+    assert (a.grad, b.grad, c.grad) == (10.0, 14.0, 0.0)
