@@ -1,5 +1,5 @@
 """Notebook 05 (layers and MLPs): typical mistakes are caught by the right check,
-which names their mistake key; correct alternatives pass; the checks on plain classes."""
+which names their mistake key; correct alternatives pass; the checks on the notebook's classes."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from nbharness import Mutant, failure, mutant_tests, solution_namespace
 
 from autograder import check
 from course_engine import Value
-from course_engine.nn import Module, Neuron
+from course_engine.nn import Neuron
 
 NB = "05_mlp"
 LAYER_PARAMS = "return [p for n in self.neurons for p in n.parameters()]"
@@ -226,49 +226,20 @@ ALTERNATIVES = {
 test_mutant_is_caught, test_correct_alternative_passes = mutant_tests(MUTANTS, ALTERNATIVES, NB)
 
 
-# ---- the checks on plain Python classes (no kernel) ----------------------------------------
+# ---- the checks called directly on classes (no kernel) ----------------------------------------
 
 
-class Layer(Module):
-    def __init__(self, nin, nout, activation="relu"):
-        self.neurons = [Neuron(nin, activation) for _ in range(nout)]
-
-    def __call__(self, x):
-        outs = [n(x) for n in self.neurons]
-        return outs[0] if len(outs) == 1 else outs
-
-    def parameters(self):
-        return [p for n in self.neurons for p in n.parameters()]
+ANSWERS = solution_namespace(NB)  # the notebook's own Layer, MLP and gradient check, right
+Layer, right_gradient_check = ANSWERS["Layer"], ANSWERS["mlp_gradient_check"]
 
 
-class MLP(Module):
+class MLP(ANSWERS["MLP"]):
+    """The notebook's MLP with its layers planned another right way: all the activations first."""
+
     def __init__(self, nin, nouts, activation="relu", linear_output=True):
         sizes = [nin, *nouts]
         acts = [activation] * (len(nouts) - 1) + ["linear" if linear_output else activation]
         self.layers = [Layer(a, b, act) for a, b, act in zip(sizes, sizes[1:], acts)]
-
-    def __call__(self, x):
-        for layer in self.layers:
-            x = layer(x)
-        return x
-
-    def parameters(self):
-        return [p for layer in self.layers for p in layer.parameters()]
-
-
-def right_gradient_check(model, x, params, h=1e-6):
-    model.zero_grad()
-    model(x).backward()
-    rows = []
-    for p in params:
-        original = p.data
-        p.data = original + h
-        up = model(x).data
-        p.data = original - h
-        down = model(x).data
-        p.data = original
-        rows.append((p.grad, (up - down) / (2 * h)))
-    return rows
 
 
 def test_checks_accept_right_classes():
