@@ -11,7 +11,7 @@ import sys
 
 import nbformat
 import pytest
-from nbharness import Mutant, failure, mutant_tests, solution_path
+from nbharness import Mutant, failure, mutant_tests, solution_namespace, solution_path
 
 from autograder import NotAttempted, check
 
@@ -313,14 +313,10 @@ def test_h_added_to_the_output_is_named(exercise, wrong):
 
 
 def test_gradient_returned_from_inside_the_loop():
-    def returns_early(f, xs, h=1e-6):
-        grads = []
-        for i in range(len(xs)):
-            up, down = list(xs), list(xs)
-            up[i], down[i] = xs[i] + h, xs[i] - h
-            grads.append((f(*up) - f(*down)) / (2 * h))
-            return grads  # one indent too many
-
+    # the notebook's numerical_gradient with its return one indent too deep
+    returns_early = solution_namespace(NB, [("    return grads\n", "        return grads\n")])[
+        "numerical_gradient"
+    ]
     assert failure("01.gradient", returns_early).key == "return-in-loop"
 
 
