@@ -16,7 +16,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from autograder import CheckFailed, NotAttempted, check, exercises_in, get_exercise
+from autograder import CheckFailed, check, exercises_in, get_exercise
 from autograder.cells import graded_cells
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -223,15 +223,3 @@ def check_all(assignment: str, namespace: dict, hidden=False, seed=None, skip=()
     for exercise in exercises_in(assignment):
         if exercise.id not in skip:
             check(exercise.id, *answers_for(exercise.id, namespace), hidden=hidden, seed=seed, quiet=True)
-
-
-def assert_stubs_are_not_attempted(assignment: str):
-    """For a notebook whose answers are functions: each check, given the released stub (a
-    function that raises NotImplementedError), says the exercise is not attempted."""
-
-    def stub(*args, **kwargs):
-        raise NotImplementedError()
-
-    for exercise in exercises_in(assignment):
-        with pytest.raises(NotAttempted):
-            check(exercise.id, *check_objects(exercise.id, stub), quiet=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 
 import pytest
-from nbharness import Mutant, failure, mutant_tests, solution_namespace
+from nbharness import Mutant, answers_for, failure, mutant_tests, solution_namespace
 
 from autograder import check
 from course_engine import Value
@@ -424,13 +424,12 @@ NUDGES = "        p.data = original + h\n        up = model(x).data\n        p.d
 
 
 @pytest.mark.parametrize(
-    "exercise, name, edit, key",
+    "exercise, edit, key",
     [
-        ("05.layer_params", "Layer", (LAYER_PARAMS, "return self.neurons"), "units-listed"),
-        ("05.mlp_params", "MLP", (MLP_PARAMS, "return self.layers"), "units-listed"),
+        ("05.layer_params", (LAYER_PARAMS, "return self.neurons"), "units-listed"),
+        ("05.mlp_params", (MLP_PARAMS, "return self.layers"), "units-listed"),
         (
             "05.layer_call",
-            "Layer",
             (
                 LAYER_CALL,
                 LAYER_CALL.replace("n(x) for n in self.neurons", "n([xi]) for n, xi in zip(self.neurons, x)"),
@@ -439,20 +438,18 @@ NUDGES = "        p.data = original + h\n        up = model(x).data\n        p.d
         ),
         (
             "05.mlp_call",
-            "MLP",
             (MLP_CALL, "        for layer in self.layers:\n            out = layer(x)\n        return out"),
             "layers-in-sequence",
         ),
         (
             "05.gradcheck",
-            "mlp_gradient_check",
             (NUDGES, "        p.data += h\n        up = model(x).data\n        p.data -= h"),
             "down-not-moved",
         ),
     ],
 )
-def test_a_new_students_slips_are_named(exercise, name, edit, key):
-    failed = failure(exercise, solution_namespace(NB, [edit])[name])
+def test_a_new_students_slips_are_named(exercise, edit, key):
+    failed = failure(exercise, *answers_for(exercise, solution_namespace(NB, [edit])))
     assert failed.key == key, str(failed)
 
 

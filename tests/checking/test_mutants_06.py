@@ -10,15 +10,7 @@ from __future__ import annotations
 import random
 
 import pytest
-from nbharness import (
-    Mutant,
-    answers_for,
-    assert_stubs_are_not_attempted,
-    check_all,
-    failure,
-    mutant_tests,
-    solution_namespace,
-)
+from nbharness import Mutant, answers_for, check_all, failure, mutant_tests, solution_namespace
 
 from autograder import check
 from autograder.checking.exercises.nb06_training import TINY_VISIBLE, XOR_HIDDEN, XOR_VISIBLE
@@ -74,10 +66,6 @@ def test_the_xor_seeds_suit_several_small_networks(hidden, lr):
             loss.backward()
             optimizer.step()
         assert all((model(x).data > 0) == (t > 0) for x, t in zip(inputs, labels)), (name, hidden)
-
-
-def test_stubs_are_not_attempted():
-    assert_stubs_are_not_attempted(NB)
 
 
 def test_checks_leave_the_global_random_state_alone():
