@@ -190,6 +190,9 @@ def test_gradient_must_not_change_xs_and_must_call_f_with_separate_arguments():
         return out
 
     assert failure("01.gradient", in_place_forgetting).key == "xs-changed"
+    # the same on a copy: the caller's xs is safe, but each later partial is taken at a shifted point
+    on_a_copy = failure("01.gradient", lambda f, xs, h=1e-6: in_place_forgetting(f, list(xs), h))
+    assert on_a_copy.key == "not-restored"
     unpacked = failure("01.gradient", lambda f, xs, h=1e-6: gradient(lambda *v: f(list(v)), xs, h))
     assert unpacked.key == "call-f-unpacked"
 
