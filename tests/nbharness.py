@@ -16,7 +16,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from autograder import CheckFailed, check, get_exercise
+from autograder import CheckFailed, check, exercises_in, get_exercise
 from autograder.cells import graded_cells
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -203,7 +203,23 @@ def mutant_tests(mutants, alternatives, assignment: str, timeout: int = 120):
     return test_mutant_is_caught, test_correct_alternative_passes
 
 
+def answers_for(exercise: str, namespace: dict) -> tuple:
+    """What check() takes for an exercise, by the names its declaration gives them, from the
+    answers in `namespace`; the moons model, which a later cell trains, is not an answer: None,
+    and the check trains one itself."""
+    first, *more = get_exercise(exercise).objects
+    return (namespace[first], *(namespace.get(name) for name in more))
+
+
 def check_objects(exercise: str, fn) -> tuple:
-    """What check() takes for a function exercise: a moons check also takes the notebook's
-    trained model (None: the check trains one itself)."""
-    return (fn, None) if exercise.endswith(".moons") else (fn,)
+    """What check() takes for an exercise given the one function it asks for (a moons check's
+    model None)."""
+    return answers_for(exercise, {get_exercise(exercise).objects[0]: fn})
+
+
+def check_all(assignment: str, namespace: dict, hidden=False, seed=None, skip=()):
+    """check() every exercise of the notebook but those in `skip` on the answers in `namespace`
+    (in this process): the test fails at the first that does not pass."""
+    for exercise in exercises_in(assignment):
+        if exercise.id not in skip:
+            check(exercise.id, *answers_for(exercise.id, namespace), hidden=hidden, seed=seed, quiet=True)

@@ -7,7 +7,7 @@ import math
 import random
 
 import pytest
-from nbharness import Mutant, failure, mutant_tests, solution_namespace
+from nbharness import Mutant, answers_for, failure, mutant_tests, solution_namespace
 
 from autograder import check
 from course_engine import Value
@@ -385,63 +385,43 @@ GRADS = "return x1 * dout_dz, x2 * dout_dz, dout_dz"
 
 
 @pytest.mark.parametrize(
-    "exercise, name, edit, key",
+    "exercise, edit, key",
     [
-        ("04.module", "Module", (ZERO_GRAD, "        self.grad = 0.0"), "module-grad-set"),
+        ("04.module", (ZERO_GRAD, "        self.grad = 0.0"), "module-grad-set"),
         (
             "04.module",
-            "Module",
             (ZERO_GRAD, ZERO_GRAD.replace("p.grad = 0.0", "p.grad == 0.0")),
             "loop-variable-rebound",
         ),
-        (
-            "04.module",
-            "Module",
-            (ZERO_GRAD, ZERO_GRAD.replace("parameters()", "parameters")),
-            "method-not-called",
-        ),
+        ("04.module", (ZERO_GRAD, ZERO_GRAD.replace("parameters()", "parameters")), "method-not-called"),
+        ("04.neuron_init", ("return self.w + [self.b]", "return self.w + self.b"), "list-plus-value"),
         (
             "04.neuron_init",
-            "Neuron",
-            ("return self.w + [self.b]", "return self.w + self.b"),
-            "list-plus-value",
-        ),
-        (
-            "04.neuron_init",
-            "Neuron",
             ("        return self.w + [self.b]", "        self.w.append(self.b)\n        return self.w"),
             "parameters-append",
         ),
-        ("04.grads", "neuron_gradients", (GRADS, "return dout_dz, dout_dz, dout_dz"), "input-factor-missing"),
-        ("04.grads", "neuron_gradients", ("dout_dz = 1 - out**2", "dout_dz = out**2 - 1"), "slope-sign"),
-        (
-            "04.grads",
-            "neuron_gradients",
-            (GRADS, "return dout_dz, x1 * dout_dz, x2 * dout_dz"),
-            "grads-out-of-order",
-        ),
+        ("04.grads", (GRADS, "return dout_dz, dout_dz, dout_dz"), "input-factor-missing"),
+        ("04.grads", ("dout_dz = 1 - out**2", "dout_dz = out**2 - 1"), "slope-sign"),
+        ("04.grads", (GRADS, "return dout_dz, x1 * dout_dz, x2 * dout_dz"), "grads-out-of-order"),
         (
             "04.neuron_call",
-            "Neuron",
             (NEURON_SUM, NEURON_SUM.replace("z = self.b", "z = 0").replace("wi * xi", "wi * xi + self.b")),
             "bias-every-term",
         ),
         (
             "04.neuron_call",
-            "Neuron",
             (NEURON_SUM, NEURON_SUM.replace("z + wi * xi", "z * wi * xi")),
             "terms-multiplied",
         ),
         (
             "04.neuron_call",
-            "Neuron",
             (NEURON_SUM, "        z = self.b\n        for xi in x:\n            z = z + self.w[0] * xi"),
             "first-weight-only",
         ),
     ],
 )
-def test_a_new_students_slips_are_named(exercise, name, edit, key):
-    failed = failure(exercise, _answers(edit)[name])
+def test_a_new_students_slips_are_named(exercise, edit, key):
+    failed = failure(exercise, *answers_for(exercise, _answers(edit)))
     assert failed.key == key, str(failed)
     assert "p = 0.0" not in str(failed) or key == "loop-variable-rebound"
 

@@ -1,16 +1,16 @@
 """Notebook 05 (layers and MLPs): typical mistakes are caught by the right check,
-which names their mistake key; correct alternatives pass; the checks on plain classes."""
+which names their mistake key; correct alternatives pass; the checks on the notebook's classes."""
 
 from __future__ import annotations
 
 import random
 
 import pytest
-from nbharness import Mutant, failure, mutant_tests, solution_namespace
+from nbharness import Mutant, answers_for, failure, mutant_tests, solution_namespace
 
 from autograder import check
 from course_engine import Value
-from course_engine.nn import Module, Neuron
+from course_engine.nn import Neuron
 
 NB = "05_mlp"
 LAYER_PARAMS = "return [p for n in self.neurons for p in n.parameters()]"
@@ -226,49 +226,20 @@ ALTERNATIVES = {
 test_mutant_is_caught, test_correct_alternative_passes = mutant_tests(MUTANTS, ALTERNATIVES, NB)
 
 
-# ---- the checks on plain Python classes (no kernel) ----------------------------------------
+# ---- the checks called directly on classes (no kernel) ----------------------------------------
 
 
-class Layer(Module):
-    def __init__(self, nin, nout, activation="relu"):
-        self.neurons = [Neuron(nin, activation) for _ in range(nout)]
-
-    def __call__(self, x):
-        outs = [n(x) for n in self.neurons]
-        return outs[0] if len(outs) == 1 else outs
-
-    def parameters(self):
-        return [p for n in self.neurons for p in n.parameters()]
+ANSWERS = solution_namespace(NB)  # the notebook's own Layer, MLP and gradient check, right
+Layer, right_gradient_check = ANSWERS["Layer"], ANSWERS["mlp_gradient_check"]
 
 
-class MLP(Module):
+class MLP(ANSWERS["MLP"]):
+    """The notebook's MLP with its layers planned another right way: all the activations first."""
+
     def __init__(self, nin, nouts, activation="relu", linear_output=True):
         sizes = [nin, *nouts]
         acts = [activation] * (len(nouts) - 1) + ["linear" if linear_output else activation]
         self.layers = [Layer(a, b, act) for a, b, act in zip(sizes, sizes[1:], acts)]
-
-    def __call__(self, x):
-        for layer in self.layers:
-            x = layer(x)
-        return x
-
-    def parameters(self):
-        return [p for layer in self.layers for p in layer.parameters()]
-
-
-def right_gradient_check(model, x, params, h=1e-6):
-    model.zero_grad()
-    model(x).backward()
-    rows = []
-    for p in params:
-        original = p.data
-        p.data = original + h
-        up = model(x).data
-        p.data = original - h
-        down = model(x).data
-        p.data = original
-        rows.append((p.grad, (up - down) / (2 * h)))
-    return rows
 
 
 def test_checks_accept_right_classes():
@@ -454,13 +425,12 @@ NUDGES = "        p.data = original + h\n        up = model(x).data\n        p.d
 
 
 @pytest.mark.parametrize(
-    "exercise, name, edit, key",
+    "exercise, edit, key",
     [
-        ("05.layer_params", "Layer", (LAYER_PARAMS, "return self.neurons"), "units-listed"),
-        ("05.mlp_params", "MLP", (MLP_PARAMS, "return self.layers"), "units-listed"),
+        ("05.layer_params", (LAYER_PARAMS, "return self.neurons"), "units-listed"),
+        ("05.mlp_params", (MLP_PARAMS, "return self.layers"), "units-listed"),
         (
             "05.layer_call",
-            "Layer",
             (
                 LAYER_CALL,
                 LAYER_CALL.replace("n(x) for n in self.neurons", "n([xi]) for n, xi in zip(self.neurons, x)"),
@@ -469,20 +439,18 @@ NUDGES = "        p.data = original + h\n        up = model(x).data\n        p.d
         ),
         (
             "05.mlp_call",
-            "MLP",
             (MLP_CALL, "        for layer in self.layers:\n            out = layer(x)\n        return out"),
             "layers-in-sequence",
         ),
         (
             "05.gradcheck",
-            "mlp_gradient_check",
             (NUDGES, "        p.data += h\n        up = model(x).data\n        p.data -= h"),
             "down-not-moved",
         ),
     ],
 )
-def test_a_new_students_slips_are_named(exercise, name, edit, key):
-    failed = failure(exercise, solution_namespace(NB, [edit])[name])
+def test_a_new_students_slips_are_named(exercise, edit, key):
+    failed = failure(exercise, *answers_for(exercise, solution_namespace(NB, [edit])))
     assert failed.key == key, str(failed)
 
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import random
 
 import pytest
-from nbharness import Mutant, check_objects, failure, mutant_tests, solution_namespace
+from nbharness import Mutant, answers_for, check_all, failure, mutant_tests, solution_namespace
 
-from autograder import NotAttempted, check
+from autograder import check
 from autograder.checking.exercises.nb06_training import TINY_VISIBLE, XOR_HIDDEN, XOR_VISIBLE
 from autograder.checking.probes.nb06_training import TINY_INPUTS, outputs
 from autograder.checking.verdicts.nb06_training import fit, train_reference
@@ -25,18 +25,6 @@ NB = "06_training"
 ZERO, BACKWARD = "        zero_grad(model.parameters())\n", "        loss.backward()\n"
 STEP = "        sgd_step(model.parameters(), lr)\n"
 
-# what each exercise's solution cell defines, and the check that grades it
-EXERCISE_FUNCTIONS = {
-    "06.mse": "mse",
-    "06.zero_grad": "zero_grad",
-    "06.step": "sgd_step",
-    "06.train": "train",
-    "06.regression": "fit_line",
-    "06.xor": "fit_xor",
-    "06.max_margin": "max_margin_loss",
-    "06.moons": "moons_step",
-}
-
 
 def student(replacements=()):
     return solution_namespace(NB, replacements)
@@ -47,10 +35,8 @@ def student(replacements=()):
 
 def test_the_solutions_pass_visible_and_hidden():
     ns = student()
-    for exercise, name in EXERCISE_FUNCTIONS.items():
-        if exercise != "06.moons":  # given no trained model it trains 100 steps itself: see below
-            check(exercise, *check_objects(exercise, ns[name]), quiet=True)
-        check(exercise, *check_objects(exercise, ns[name]), hidden=True, seed=1, quiet=True)
+    check_all(NB, ns, skip={"06.moons"})  # given no trained model it trains 100 steps itself: see below
+    check_all(NB, ns, hidden=True, seed=1)
 
 
 def test_the_curriculum_numbers():
@@ -82,21 +68,12 @@ def test_the_xor_seeds_suit_several_small_networks(hidden, lr):
         assert all((model(x).data > 0) == (t > 0) for x, t in zip(inputs, labels)), (name, hidden)
 
 
-def test_stubs_are_not_attempted():
-    def stub(*args):
-        raise NotImplementedError()
-
-    for exercise in EXERCISE_FUNCTIONS:
-        with pytest.raises(NotAttempted):
-            check(exercise, *check_objects(exercise, stub), quiet=True)
-
-
 def test_checks_leave_the_global_random_state_alone():
     ns = student()
     random.seed(123)
     state = random.getstate()
     for exercise in ("06.train", "06.regression", "06.xor"):
-        check(exercise, ns[EXERCISE_FUNCTIONS[exercise]], hidden=True, seed=2, quiet=True)
+        check(exercise, *answers_for(exercise, ns), hidden=True, seed=2, quiet=True)
     assert random.getstate() == state
 
 
@@ -355,9 +332,9 @@ def test_mistake_is_named(name):
     exercise, *edit, named, visible = MISTAKES[name]
     replacements = edit[0] if len(edit) == 1 else [tuple(edit)]
     key, shown = named if isinstance(named, tuple) else (named, None)
-    fn = student(replacements)[EXERCISE_FUNCTIONS[exercise]]
+    answers = answers_for(exercise, student(replacements))
     for hidden in (True, False) if visible else (True,):
-        failed = failure(exercise, *check_objects(exercise, fn), hidden=hidden, seed=3)
+        failed = failure(exercise, *answers, hidden=hidden, seed=3)
         assert failed.key == key, f"{name} (hidden={hidden}): {failed.keys}\n{failed}"
         assert f"[{exercise}]" in str(failed) and (shown is None or shown in str(failed)), str(failed)
 
@@ -380,9 +357,9 @@ def test_a_slip_in_mse_zero_grad_or_sgd_step_fails_only_its_own_exercise():
         ]
     )
     for exercise in ("06.mse", "06.zero_grad", "06.step"):
-        assert failure(exercise, ns[EXERCISE_FUNCTIONS[exercise]], hidden=True, seed=5).key
+        assert failure(exercise, *answers_for(exercise, ns), hidden=True, seed=5).key
     for exercise in ("06.train", "06.regression", "06.xor"):
-        check(exercise, ns[EXERCISE_FUNCTIONS[exercise]], hidden=True, seed=5, quiet=True)
+        check(exercise, *answers_for(exercise, ns), hidden=True, seed=5, quiet=True)
     assert ns["mse"]([Value(1.0), Value(1.0)], [0.0, 0.0]).data == 2.0  # the student's own again afterwards
 
 
@@ -402,8 +379,8 @@ def test_correct_variants_pass_in_process():
         ]
     )
     for exercise in ("06.mse", "06.step", "06.max_margin"):
-        check(exercise, ns[EXERCISE_FUNCTIONS[exercise]], quiet=True)
-        check(exercise, ns[EXERCISE_FUNCTIONS[exercise]], hidden=True, seed=4, quiet=True)
+        check(exercise, *answers_for(exercise, ns), quiet=True)
+        check(exercise, *answers_for(exercise, ns), hidden=True, seed=4, quiet=True)
 
 
 # ---- mutants in a real kernel: only the broken exercise's graded cell fails ----------------
@@ -630,8 +607,7 @@ LOSS_ONCE = (
     ],
 )
 def test_a_new_students_slips_are_named(exercise, edit, key):
-    function = student([edit])[EXERCISE_FUNCTIONS[exercise]]
-    failed = failure(exercise, *check_objects(exercise, function))
+    failed = failure(exercise, *answers_for(exercise, student([edit])))
     assert failed.key == key, str(failed)
 
 

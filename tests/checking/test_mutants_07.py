@@ -11,23 +11,12 @@ import random
 
 import numpy as np
 import pytest
-from nbharness import Mutant, check_objects, failure, mutant_tests, solution_namespace
+from nbharness import Mutant, answers_for, check_all, failure, mutant_tests, solution_namespace
 
-from autograder import NotAttempted, check
+from autograder import check
 from course_engine.tensor_nn import MLP as TensorMLP
 
 NB = "07_tensors"
-
-EXERCISE_FUNCTIONS = {
-    "07.unbroadcast": "unbroadcast",
-    "07.add": "add_backward",
-    "07.mul": "mul_backward",
-    "07.matmul": "matmul_backward",
-    "07.sum": "sum_backward",
-    "07.gradcheck": "gradient_check",
-    "07.copy": "copy_weights",
-    "07.moons": "tensor_moons_step",
-}
 
 
 def student(replacements=()):
@@ -39,19 +28,9 @@ def student(replacements=()):
 
 def test_the_solutions_pass_visible_and_hidden():
     ns = student()
-    for exercise, name in EXERCISE_FUNCTIONS.items():
-        for hidden in (False, True):
-            for seed in (None, 1, 2):
-                check(exercise, *check_objects(exercise, ns[name]), hidden=hidden, seed=seed, quiet=True)
-
-
-def test_stubs_are_not_attempted():
-    def stub(*args, **kwargs):
-        raise NotImplementedError()
-
-    for exercise in EXERCISE_FUNCTIONS:
-        with pytest.raises(NotAttempted):
-            check(exercise, *check_objects(exercise, stub), quiet=True)
+    for hidden in (False, True):
+        for seed in (None, 1, 2):
+            check_all(NB, ns, hidden=hidden, seed=seed)
 
 
 def test_checks_leave_the_global_random_streams_alone():
@@ -61,8 +40,7 @@ def test_checks_leave_the_global_random_streams_alone():
     expected = (random.random(), np.random.random())
     random.seed(7)
     np.random.seed(7)
-    for exercise, name in EXERCISE_FUNCTIONS.items():
-        check(exercise, *check_objects(exercise, ns[name]), quiet=True)
+    check_all(NB, ns)
     assert (random.random(), np.random.random()) == expected
 
 
@@ -217,9 +195,9 @@ MISTAKES = {
 @pytest.mark.parametrize("name", MISTAKES)
 def test_mistake_is_named(name):
     exercise, replacements, key = MISTAKES[name]
-    fn = student(replacements)[EXERCISE_FUNCTIONS[exercise]]
+    answers = answers_for(exercise, student(replacements))
     for hidden in (False, True):
-        failed = failure(exercise, *check_objects(exercise, fn), hidden=hidden, seed=3)
+        failed = failure(exercise, *answers, hidden=hidden, seed=3)
         assert failed.key == key, f"{name} (hidden={hidden}): {failed.keys}\n{failed}"
         assert f"[{exercise}]" in str(failed)
 
@@ -423,9 +401,8 @@ test_mutant_is_caught, test_correct_alternative_passes = mutant_tests(MUTANTS, A
 @pytest.mark.parametrize("name", ALTERNATIVES)
 def test_the_alternatives_pass_in_process_too(name):
     ns = student(ALTERNATIVES[name])
-    for exercise, function in EXERCISE_FUNCTIONS.items():
-        for hidden in (False, True):
-            check(exercise, *check_objects(exercise, ns[function]), hidden=hidden, quiet=True)
+    for hidden in (False, True):
+        check_all(NB, ns, hidden=hidden)
 
 
 # ---- the notebook's prose and its optional PyTorch cell, as stored -----------------------------
@@ -495,23 +472,20 @@ COPY_B = "        linear.b.data = np.array([neuron.b.data for neuron in layer.ne
 
 
 @pytest.mark.parametrize(
-    "exercise, name, edit, key",
+    "exercise, edit, key",
     [
         (
             "07.unbroadcast",
-            "unbroadcast",
             (UNBROADCAST_RETURN, UNBROADCAST_RETURN.replace("return grad", "grad")),
             "returned-nothing",
         ),
         (
             "07.unbroadcast",
-            "unbroadcast",
             ("    while grad.ndim > len(shape):", "    if grad.ndim > len(shape):"),
             "one-leading-axis",
         ),
         (
             "07.sum",
-            "sum_backward",
             (
                 "    return np.broadcast_to(grad, shape)",
                 "    return np.broadcast_to(grad, shape) / np.prod(shape)",
@@ -520,25 +494,14 @@ COPY_B = "        linear.b.data = np.array([neuron.b.data for neuron in layer.ne
         ),
         (
             "07.sum",
-            "sum_backward",
             ("    if axis is not None and not keepdims:", "    if axis is not None:"),
             "keepdims-expanded",
         ),
-        ("07.copy", "copy_weights", (COPY_W, COPY_W.replace("w.data for w", "w for w")), "array-of-values"),
-        (
-            "07.copy",
-            "copy_weights",
-            (COPY_W, COPY_W.replace("linear.W.data =", "linear.W =")),
-            "tensor-replaced",
-        ),
-        (
-            "07.copy",
-            "copy_weights",
-            (COPY_B, COPY_B.replace("[neuron.b.data for", "[[neuron.b.data] for")),
-            "bias-column",
-        ),
+        ("07.copy", (COPY_W, COPY_W.replace("w.data for w", "w for w")), "array-of-values"),
+        ("07.copy", (COPY_W, COPY_W.replace("linear.W.data =", "linear.W =")), "tensor-replaced"),
+        ("07.copy", (COPY_B, COPY_B.replace("[neuron.b.data for", "[[neuron.b.data] for")), "bias-column"),
     ],
 )
-def test_a_new_students_slips_are_named(exercise, name, edit, key):
-    failed = failure(exercise, *check_objects(exercise, student([edit])[name]))
+def test_a_new_students_slips_are_named(exercise, edit, key):
+    failed = failure(exercise, *answers_for(exercise, student([edit])))
     assert failed.key == key, str(failed)

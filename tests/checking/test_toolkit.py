@@ -9,9 +9,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from nbharness import ROOT
+from nbharness import ROOT, check_objects
 
-from autograder import all_exercises, exercises_in
+from autograder import NotAttempted, all_exercises, check, exercises_in
 from autograder.checking import runner
 from autograder.checking.exercise import Declarations
 from autograder.checking.kit.cases import random_point, seeded
@@ -107,6 +107,16 @@ def test_the_runner_names_a_stub_a_crash_and_the_line_it_happened_on():
     assert runner.run(ex, (stub,), random.Random(0), False).keys == ("not-attempted",)
     crash = runner.run(ex, (crashes,), random.Random(0), False)
     assert crash.keys == ("raised",) and "IndexError" in crash.what and crash.input.endswith("of crashes()")
+
+
+@pytest.mark.parametrize("notebook", ["01_derivatives", "06_training", "07_tensors"])  # answers: functions
+def test_every_check_of_a_function_left_as_its_stub_says_not_attempted(notebook):
+    def stub(*args, **kwargs):
+        raise NotImplementedError()
+
+    for exercise in exercises_in(notebook):
+        with pytest.raises(NotAttempted):
+            check(exercise.id, *check_objects(exercise.id, stub), quiet=True)
 
 
 def test_observations_pass_through_json_under_test():

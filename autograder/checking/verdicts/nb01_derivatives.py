@@ -235,14 +235,9 @@ def _by(step, f, xs, h):
 
 
 def _not_restored(f, xs, h):
-    xs, out = list(xs), []
-    for i in range(len(xs)):
-        x = xs[i]
-        xs[i] = x + h
-        up = f(*xs)
-        xs[i] = x - h
-        out.append((up - f(*xs)) / (2 * h))
-    return out
+    """`xs[i] = x + h; up = f(*xs); xs[i] = x - h`, never put back: the inputs before i stay at x - h."""
+    down = [x - h for x in xs]
+    return [central(lambda t, i=i: f(*down[:i], t, *xs[i + 1 :]), xs[i], h) for i in range(len(xs))]
 
 
 def _aliased(f, xs, h):
