@@ -467,10 +467,12 @@ def _as_tensor(other, op, tensor):
 
 def _operand(other, op, tensor):
     """The numbers on the other side of +, - or *: a Tensor's data, or a constant's. No
-    constant Tensor is made for a number: _result drops inputs that are not Tensors, so
-    it would be made only to be dropped (a third of the cost of `ALPHA * loss`)."""
+    constant Tensor is made for a number or an array: _result drops inputs that are not
+    Tensors, so it would be made only to be dropped (a third of the cost of `ALPHA * loss`)."""
     if type(other) is Tensor:
         return other.data
+    if type(other) is np.ndarray:
+        return np.asarray(other, dtype=np.float64)  # the array itself when it holds float64 already
     if type(other) is float or type(other) is int or isinstance(other, Real):  # (the ABC check is slow)
         return np.float64(other)
     return _as_tensor(other, op, tensor).data

@@ -10,7 +10,7 @@ reference cycle per node, so every graph waits for Python's cyclic garbage
 collector, which dominates a training loop's time. A node here holds plain
 numbers, so a graph is freed by reference counting the moment it is dropped.
 
-The rest of what makes it fast (micrograd's own moons program runs about 16x
+The rest of what makes it fast (micrograd's own moons program runs about 12x
 faster on it; benchmarks/bench_moons.py) is said where it happens, one comment per
 trick: parents in slots rather than tuples (`__slots__`), `_result` (a node made
 without `__init__`'s checks), the `type(other) is Value` test, the stack of the
