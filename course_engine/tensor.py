@@ -359,7 +359,8 @@ def l2(parameters, alpha):
     The same numbers, in the same order, as alpha * sum((p * p).sum() for p in parameters),
     and the same gradients, 2 alpha p for each p: the term a numpy program adds by hand.
     Written out, the penalty takes three nodes a parameter (a square, a sum, an add), more
-    than the model's own forward pass; on the moons MLP they were a third of a training step."""
+    than the model's own forward pass: on the moons MLP about a third of a training step,
+    which one node makes about a fifth faster (benchmarks/bench_tensor.py)."""
     if type(alpha) is not float and (isinstance(alpha, Tensor) or not isinstance(alpha, Real)):
         raise TypeError(f"l2(parameters, alpha): alpha must be a number, got {type(alpha).__name__}")
     params = [p if type(p) is Tensor else _as_tensor(p, "l2", None) for p in parameters]
