@@ -361,7 +361,7 @@ def l2(parameters, alpha):
     Written out, the penalty takes three nodes a parameter (a square, a sum, an add), more
     than the model's own forward pass: on the moons MLP about a third of a training step,
     which one node makes about a fifth faster (benchmarks/bench_tensor.py)."""
-    if type(alpha) is not float and (isinstance(alpha, Tensor) or not isinstance(alpha, Real)):
+    if type(alpha) is not float and not isinstance(alpha, Real):  # (a Tensor is not a Real)
         raise TypeError(f"l2(parameters, alpha): alpha must be a number, got {type(alpha).__name__}")
     params = [p if type(p) is Tensor else _as_tensor(p, "l2", None) for p in parameters]
     total = np.float64(0.0)
